@@ -1,0 +1,242 @@
+"""One Unicorn instance per guest address space, with the fast paths the kernel needs.
+
+Hot paths bypass the Python binding's per-call wrappers:
+- syscall arguments come from ``uc_reg_read_batch`` over ctypes into preallocated arrays;
+- the syscall hook is a raw ctypes callback registered with ``uc_hook_add``;
+- ``uc_emu_start`` is called directly and returns a status instead of raising.
+
+Guest memory always lives in host buffers owned by the caller (``mem_map_ptr``), so
+the kernel reads and writes guest memory through memoryviews without going through
+Unicorn at all.  Unicorn's page permissions mirror the guest's exactly: the kernel
+calls :meth:`CPU.protect` for every guest-visible change.
+"""
+from __future__ import annotations
+
+import ctypes
+import enum
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+import unicorn
+from unicorn import unicorn_const as ucc
+from unicorn import x86_const as x86
+
+PROT_READ = ucc.UC_PROT_READ
+PROT_WRITE = ucc.UC_PROT_WRITE
+PROT_EXEC = ucc.UC_PROT_EXEC
+
+_lib = ctypes.CDLL(os.path.join(os.path.dirname(unicorn.__file__), "lib", "libunicorn.so.2"))
+_lib.uc_reg_read_batch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+_lib.uc_reg_write_batch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+_lib.uc_reg_write.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+_lib.uc_emu_start.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_size_t]
+_lib.uc_emu_stop.argtypes = [ctypes.c_void_p]
+_lib.uc_hook_add.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+                             ctypes.c_uint64, ctypes.c_uint64, ctypes.c_int]
+_lib.uc_context_save.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+_lib.uc_context_restore.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+_lib.uc_context_alloc.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+_lib.uc_context_free.argtypes = [ctypes.c_void_p]
+
+_SYSCALL_CB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
+
+# Order of the syscall argument batch: number, the six arguments, then RIP.
+_SYSCALL_REGS = (x86.UC_X86_REG_RAX, x86.UC_X86_REG_RDI, x86.UC_X86_REG_RSI, x86.UC_X86_REG_RDX,
+                 x86.UC_X86_REG_R10, x86.UC_X86_REG_R8, x86.UC_X86_REG_R9, x86.UC_X86_REG_RIP)
+
+GPR_NAMES = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
+             "r12", "r13", "r14", "r15", "rip", "rflags", "fs_base", "gs_base")
+_GPR_IDS = tuple(getattr(x86, "UC_X86_REG_" + name.upper()) for name in GPR_NAMES)
+
+
+def _batch(ids: tuple[int, ...]) -> tuple[ctypes.Array, ctypes.Array, ctypes.Array]:
+    """Preallocated (ids, values, pointers-to-values) arrays for a register batch."""
+    n = len(ids)
+    id_arr = (ctypes.c_int * n)(*ids)
+    values = (ctypes.c_uint64 * n)()
+    base = ctypes.addressof(values)
+    ptrs = (ctypes.c_void_p * n)(*(base + 8 * i for i in range(n)))
+    return id_arr, values, ptrs
+
+
+@dataclass
+class Regs:
+    """The general-purpose register file of one thread, by name."""
+    rax: int = 0
+    rbx: int = 0
+    rcx: int = 0
+    rdx: int = 0
+    rsi: int = 0
+    rdi: int = 0
+    rbp: int = 0
+    rsp: int = 0
+    r8: int = 0
+    r9: int = 0
+    r10: int = 0
+    r11: int = 0
+    r12: int = 0
+    r13: int = 0
+    r14: int = 0
+    r15: int = 0
+    rip: int = 0
+    rflags: int = 0x202
+    fs_base: int = 0
+    gs_base: int = 0
+
+
+class StopReason(enum.Enum):
+    """Why :meth:`CPU.run` returned."""
+    STOPPED = "stopped"    # the syscall hook asked to stop (block, exit, exec, switch)
+    FAULT = "fault"        # a CPU exception: see CPU.fault
+    QUANTUM = "quantum"    # the instruction count or time slice ran out
+
+
+@dataclass
+class Fault:
+    """A CPU exception, translated from Unicorn's error codes and hooks."""
+    kind: str              # "read", "write", "fetch", "invalid-insn", "divide", "breakpoint", "interrupt"
+    address: int           # faulting data address (memory faults) or RIP
+    rip: int
+    unmapped: bool = True  # memory faults: no mapping at all (vs. a permission fault)
+    vector: int = 0        # interrupt number for "interrupt"
+
+
+_MEM_FAULTS = {
+    ucc.UC_MEM_READ_UNMAPPED: ("read", True), ucc.UC_MEM_WRITE_UNMAPPED: ("write", True),
+    ucc.UC_MEM_FETCH_UNMAPPED: ("fetch", True), ucc.UC_MEM_READ_PROT: ("read", False),
+    ucc.UC_MEM_WRITE_PROT: ("write", False), ucc.UC_MEM_FETCH_PROT: ("fetch", False),
+}
+
+
+class CPU:
+    """An x86-64 guest address space and the CPU that runs its threads.
+
+    ``on_syscall`` is called from inside emulation for each ``syscall`` instruction,
+    with the arguments already in :attr:`args` (rax, rdi, rsi, rdx, r10, r8, r9, rip,
+    where rip is the address of the ``syscall`` instruction).  It either stores the
+    result with :meth:`set_result` and returns False to continue, or returns True:
+    the emulator stops and :meth:`run` returns STOPPED with RIP after the instruction.
+    Thread switches happen only outside the callback.
+    """
+
+    def __init__(self, on_syscall: Callable[[], bool], tcg_buffer_mb: int = 64) -> None:
+        self._uc = unicorn.Uc(ucc.UC_ARCH_X86, ucc.UC_MODE_64)
+        self._uc.ctl_set_tcg_buffer_size(tcg_buffer_mb * 1024 * 1024)
+        self._uch = self._uc._uch
+        self._on_syscall = on_syscall
+        self._sys_ids, self.args, self._sys_ptrs = _batch(_SYSCALL_REGS)
+        self._gpr_ids, self._gpr_vals, self._gpr_ptrs = _batch(_GPR_IDS)
+        self._rax = ctypes.c_uint64()
+        self.fault: Fault | None = None
+        self._stop_requested = False
+        self._hook_ref = _SYSCALL_CB(self._syscall_trampoline)
+        handle = ctypes.c_size_t()
+        status = _lib.uc_hook_add(self._uch, ctypes.byref(handle), ucc.UC_HOOK_INSN,
+                                  ctypes.cast(self._hook_ref, ctypes.c_void_p), None, 1, 0,
+                                  x86.UC_X86_INS_SYSCALL)
+        if status != ucc.UC_ERR_OK:
+            raise unicorn.UcError(status)
+        self._uc.hook_add(ucc.UC_HOOK_MEM_INVALID, self._mem_fault_hook)
+        self._uc.hook_add(ucc.UC_HOOK_INTR, self._intr_hook)
+
+    # -- memory -------------------------------------------------------------------
+
+    def map(self, address: int, size: int, prot: int, host_address: int) -> None:
+        """Map ``size`` bytes of host memory at ``host_address`` into the guest."""
+        self._uc.mem_map_ptr(address, size, prot, host_address)
+
+    def unmap(self, address: int, size: int) -> None:
+        self._uc.mem_unmap(address, size)
+
+    def protect(self, address: int, size: int, prot: int) -> None:
+        self._uc.mem_protect(address, size, prot)
+
+    def regions(self) -> list[tuple[int, int, int]]:
+        """Unicorn's own view of the mappings: (begin, end inclusive, prot)."""
+        return list(self._uc.mem_regions())
+
+    def read(self, address: int, size: int) -> bytes:
+        """Read through Unicorn, ignoring permissions (debuggers, crash reports)."""
+        return bytes(self._uc.mem_read(address, size))
+
+    def flush_code(self, address: int, size: int) -> None:
+        """Drop translated code for a range whose bytes changed under Unicorn."""
+        self._uc.ctl_remove_cache(address, address + size)
+
+    # -- registers ----------------------------------------------------------------
+
+    def set_result(self, value: int) -> None:
+        """Store a syscall result in RAX."""
+        self._rax.value = value & 0xFFFFFFFFFFFFFFFF
+        _lib.uc_reg_write(self._uch, x86.UC_X86_REG_RAX, ctypes.byref(self._rax))
+
+    def get_regs(self) -> Regs:
+        _lib.uc_reg_read_batch(self._uch, self._gpr_ids, self._gpr_ptrs, len(_GPR_IDS))
+        return Regs(*self._gpr_vals)
+
+    def set_regs(self, regs: Regs) -> None:
+        for i, name in enumerate(GPR_NAMES):
+            self._gpr_vals[i] = getattr(regs, name) & 0xFFFFFFFFFFFFFFFF
+        _lib.uc_reg_write_batch(self._uch, self._gpr_ids, self._gpr_ptrs, len(_GPR_IDS))
+
+    def reg(self, name: str) -> int:
+        return self._uc.reg_read(getattr(x86, "UC_X86_REG_" + name.upper()))
+
+    def set_reg(self, name: str, value: int) -> None:
+        self._uc.reg_write(getattr(x86, "UC_X86_REG_" + name.upper()), value)
+
+    # -- thread contexts ------------------------------------------------------------
+
+    def save_context(self) -> unicorn.UcContext:
+        """Every register including FPU/SSE state and FS base."""
+        return self._uc.context_save()
+
+    def restore_context(self, context: unicorn.UcContext) -> None:
+        self._uc.context_restore(context)
+
+    # -- running --------------------------------------------------------------------
+
+    def run(self, rip: int, count: int = 0, timeout_us: int = 0) -> StopReason:
+        """Run from ``rip`` until the syscall hook stops, a fault, or the quantum ends."""
+        self.fault = None
+        self._stop_requested = False
+        status = _lib.uc_emu_start(self._uch, rip, 0, timeout_us, count)
+        if self.fault is not None:
+            return StopReason.FAULT
+        if status != ucc.UC_ERR_OK:
+            self.fault = self._fault_from_status(status)
+            return StopReason.FAULT
+        if self._stop_requested:
+            return StopReason.STOPPED
+        return StopReason.QUANTUM
+
+    def _syscall_trampoline(self, _uc: int, _user: int) -> None:
+        _lib.uc_reg_read_batch(self._uch, self._sys_ids, self._sys_ptrs, 8)
+        if self._on_syscall():
+            self._stop_requested = True
+            _lib.uc_emu_stop(self._uch)
+
+    def _mem_fault_hook(self, uc: unicorn.Uc, access: int, address: int, size: int, value: int,
+                        data: object) -> bool:
+        kind, unmapped = _MEM_FAULTS.get(access, ("read", True))
+        self.fault = Fault(kind, address, uc.reg_read(x86.UC_X86_REG_RIP), unmapped)
+        return False
+
+    def _intr_hook(self, uc: unicorn.Uc, intno: int, data: object) -> None:
+        rip = uc.reg_read(x86.UC_X86_REG_RIP)
+        if intno == 0:
+            self.fault = Fault("divide", rip, rip)
+        elif intno == 3:
+            self.fault = Fault("breakpoint", rip, rip)
+        elif intno == 6:
+            self.fault = Fault("invalid-insn", rip, rip)
+        else:
+            self.fault = Fault("interrupt", rip, rip, vector=intno)
+        uc.emu_stop()
+
+    def _fault_from_status(self, status: int) -> Fault:
+        rip = self._uc.reg_read(x86.UC_X86_REG_RIP)
+        if status == ucc.UC_ERR_INSN_INVALID:
+            return Fault("invalid-insn", rip, rip)
+        return Fault("interrupt", rip, rip, vector=-status)

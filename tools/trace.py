@@ -1,0 +1,138 @@
+"""strace-style trace lines, decoded from the syscall table's argument kinds."""
+from __future__ import annotations
+
+import json
+from typing import IO
+
+from vkernel import abi
+from vkernel.control import Control, ExitGroup, ExitThread, Killed
+from vkernel.errors import SyscallError
+from vkernel.syscalls.spec import Arg, s32, s64
+from vkernel.syscalls.table import Row
+from vkernel.task import Thread
+
+STRING_LIMIT = 32
+
+
+def quote(data: bytes, limit: int = STRING_LIMIT) -> str:
+    """A C string literal as strace prints it, '...' after ``limit`` bytes."""
+    out = []
+    for byte in data[:limit]:
+        ch = chr(byte)
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif 32 <= byte < 127:
+            out.append(ch)
+        else:
+            out.append(f"\\{byte:o}")
+    return '"' + "".join(out) + '"' + ("..." if len(data) > limit else "")
+
+
+def _flags(value: int, names: tuple[tuple[int, str], ...], accmode: bool, zero: str = "0") -> str:
+    parts = []
+    if accmode:
+        parts.append({0: "O_RDONLY", 1: "O_WRONLY", 2: "O_RDWR"}.get(value & 3, str(value & 3)))
+        value &= ~3
+    for bit, name in names:
+        if bit and value & bit == bit:
+            parts.append(name)
+            value &= ~bit
+    if value:
+        parts.append(hex(value))
+    return "|".join(parts) or zero
+
+
+def _mapflags(value: int) -> str:
+    kind = {1: "MAP_SHARED", 2: "MAP_PRIVATE", 3: "MAP_SHARED_VALIDATE"}.get(value & 0xF, hex(value & 0xF))
+    rest = _flags(value & ~0xF, tuple(abi.MAP_FLAG_NAMES), False, "")
+    return kind + ("|" + rest if rest else "")
+
+
+def format_arg(t: Thread, arg: Arg, raw: int, args: tuple[int, ...], result: int | Control, before: bool) -> str:
+    kind = arg.kind
+    mm = t.process.mm
+    if kind in ("int", "fd"):
+        return str(s32(raw))
+    if kind == "dirfd":
+        value = s32(raw)
+        return "AT_FDCWD" if value == abi.AT_FDCWD else str(value)
+    if kind in ("long", "off"):
+        return str(s64(raw))
+    if kind in ("uint", "ulong", "size"):
+        return str(raw)
+    if kind == "mode":
+        return f"0{raw & 0o7777:o}"
+    if kind == "ptr":
+        return "NULL" if raw == 0 else hex(raw)
+    if kind in ("path", "str"):
+        if raw == 0:
+            return "NULL"
+        try:
+            return quote(mm.read_cstring(raw, 4096), 4096 if kind == "path" else STRING_LIMIT)
+        except SyscallError:
+            return hex(raw)
+    if kind in ("buf_in", "buf_out"):
+        if kind == "buf_out" and (not isinstance(result, int) or result < 0):
+            return hex(raw)
+        length = args[arg.size_arg + 1] if kind == "buf_in" else result
+        assert isinstance(length, int)
+        try:
+            return quote(mm.read(raw, min(length, STRING_LIMIT + 1)))
+        except SyscallError:
+            return hex(raw)
+    if kind == "flags":
+        names, accmode = arg.names  # type: ignore[misc]
+        return _flags(raw & 0xFFFFFFFF, names, accmode)
+    if kind == "mapflags":
+        return _mapflags(raw & 0xFFFFFFFF)
+    if kind == "enum":
+        table = dict(arg.names)  # type: ignore[arg-type]
+        value = s32(raw) if raw & 0x80000000 and raw < 1 << 32 else raw
+        return table.get(value & 0xFFFFFFFF, table.get(value, str(s32(raw))))
+    return hex(raw)
+
+
+def format_result(result: int | Control) -> str:
+    if isinstance(result, (ExitGroup, ExitThread, Killed)):
+        return "?"
+    if not isinstance(result, int):
+        return "?"
+    if -4096 < result < 0:
+        err = -result
+        return f"-1 {abi.ERRNO_NAME.get(err, str(err))} ({abi.ERRNO_MESSAGE.get(err, 'Unknown error')})"
+    if result >= 1 << 32 or result < 0:
+        return hex(result & 0xFFFFFFFFFFFFFFFF)
+    return str(result)
+
+
+def format_line(t: Thread, row: Row, args: tuple[int, ...], result: int | Control) -> str:
+    shown = ", ".join(format_arg(t, arg, args[i + 1], args, result, False) for i, arg in enumerate(row.args))
+    return f"{row.name}({shown}) = {format_result(result)}"
+
+
+class Tracer:
+    """Writes one line per syscall to ``stream``; with ``as_json``, JSON lines."""
+
+    def __init__(self, stream: IO[str], as_json: bool = False, show_pid: bool = False) -> None:
+        self.stream = stream
+        self.as_json = as_json
+        self.show_pid = show_pid
+
+    def __call__(self, t: Thread, row: Row, args: tuple[int, ...], result: int | Control) -> None:
+        if self.as_json:
+            record = {"pid": t.process.pid, "tid": t.tid, "nr": row.nr, "name": row.name,
+                      "args": [format_arg(t, a, args[i + 1], args, result, False) for i, a in enumerate(row.args)],
+                      "result": result if isinstance(result, int) else None}
+            self.stream.write(json.dumps(record) + "\n")
+            return
+        prefix = f"[pid {t.tid}] " if self.show_pid else ""
+        self.stream.write(prefix + format_line(t, row, args, result) + "\n")
+        if isinstance(result, (ExitGroup, ExitThread)):
+            self.stream.write(f"{prefix}+++ exited with {result.code} +++\n")
+        elif isinstance(result, Killed):
+            self.stream.write(f"{prefix}+++ killed by {abi.SIGNAL_NAMES.get(result.signal, result.signal)} +++\n")
+        self.stream.flush()

@@ -1,0 +1,205 @@
+"""vkemu: run an x86-64 Linux program inside vkernel.
+
+Usage:
+  vkemu [OPTIONS] PROGRAM [ARGS...]     (also: vkemu run [OPTIONS] PROGRAM [ARGS...])
+  vkemu syscalls [--markdown]           print the syscall table
+  vkemu bench [BENCH OPTIONS]           run the benchmarks
+
+Options:
+  --trace[=FILE]         strace-style line per syscall, to stderr or FILE
+  --trace-json=FILE      the same as JSON lines
+  -v HOST:GUEST[:ro|rw]  mount a host directory (read-only unless :rw)
+  --audit FILE           write audit records (JSON lines) to FILE
+  --strict               a kernel bug (exception in a handler) aborts the run
+  -h, --help             this text
+
+Exit status: the program's own; 128+N if it died of signal N; 127 if PROGRAM does not
+exist; 126 if it cannot be run (not an x86-64 ELF, or refused by policy); 2 for bad
+options; 70 for an internal vkernel error.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import IO
+
+EXIT_USAGE = 2
+EXIT_NOEXEC = 126
+EXIT_NOTFOUND = 127
+EXIT_INTERNAL = 70
+
+SUBCOMMANDS = ("run", "syscalls", "bench")
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass
+class RunOptions:
+    program: str = ""
+    args: list[str] = field(default_factory=list)
+    trace: str | None = None          # "-" for stderr
+    trace_json: str | None = None
+    volumes: list[tuple[str, str, bool]] = field(default_factory=list)
+    audit: str | None = None
+    strict: bool = False
+
+
+def parse_run(argv: list[str]) -> RunOptions:
+    """Options up to the program; everything after the program belongs to it."""
+    opts = RunOptions()
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            i += 1
+            break
+        if not arg.startswith("-") or arg == "-":
+            break
+        if arg in ("-h", "--help"):
+            raise UsageError("")
+        if arg == "--trace":
+            opts.trace = "-"
+        elif arg.startswith("--trace="):
+            opts.trace = arg.split("=", 1)[1]
+        elif arg.startswith("--trace-json="):
+            opts.trace_json = arg.split("=", 1)[1]
+        elif arg in ("-v", "--volume") or arg.startswith("--volume="):
+            if "=" in arg:
+                spec = arg.split("=", 1)[1]
+            else:
+                i += 1
+                if i >= len(argv):
+                    raise UsageError(f"{arg} needs HOST:GUEST[:ro|rw]")
+                spec = argv[i]
+            opts.volumes.append(parse_volume(spec))
+        elif arg == "--audit" or arg.startswith("--audit="):
+            if "=" in arg:
+                opts.audit = arg.split("=", 1)[1]
+            else:
+                i += 1
+                if i >= len(argv):
+                    raise UsageError("--audit needs FILE")
+                opts.audit = argv[i]
+        elif arg == "--strict":
+            opts.strict = True
+        else:
+            raise UsageError(f"unknown option {arg}")
+        i += 1
+    if i >= len(argv):
+        raise UsageError("no program given")
+    opts.program = argv[i]
+    opts.args = argv[i + 1:]
+    return opts
+
+
+def parse_volume(spec: str) -> tuple[str, str, bool]:
+    parts = spec.split(":")
+    if len(parts) == 2:
+        parts.append("ro")
+    if len(parts) != 3 or not parts[0] or not parts[1].startswith("/") or parts[2] not in ("ro", "rw"):
+        raise UsageError(f"bad volume {spec!r}: expected HOST:GUEST[:ro|rw] with an absolute GUEST")
+    if not os.path.isdir(parts[0]):
+        raise UsageError(f"bad volume {spec!r}: {parts[0]} is not a directory")
+    return os.path.abspath(parts[0]), parts[1], parts[2] == "ro"
+
+
+def _open_out(target: str | None) -> IO[str] | None:
+    if target is None:
+        return None
+    if target == "-":
+        return sys.stderr
+    return open(target, "w", encoding="utf-8")
+
+
+def run(opts: RunOptions) -> int:
+    from loader.elf import NotExecutable
+    from tools.trace import Tracer
+    from vkernel.audit import AuditLog
+    from vkernel.errors import SyscallError
+    from vkernel.kernel import Kernel, KernelBug, KernelConfig, Volume
+    from vkernel.task import shell_status
+
+    try:
+        with open(opts.program, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        print(f"vkemu: {opts.program}: No such file or directory", file=sys.stderr)
+        return EXIT_NOTFOUND
+    except IsADirectoryError:
+        print(f"vkemu: {opts.program}: Is a directory", file=sys.stderr)
+        return EXIT_NOEXEC
+    except PermissionError:
+        print(f"vkemu: {opts.program}: Permission denied", file=sys.stderr)
+        return EXIT_NOEXEC
+
+    trace_stream = _open_out(opts.trace)
+    json_stream = _open_out(opts.trace_json)
+    audit_stream = _open_out(opts.audit)
+    tracer = None
+    if trace_stream is not None:
+        tracer = Tracer(trace_stream)
+    elif json_stream is not None:
+        tracer = Tracer(json_stream, as_json=True)
+    config = KernelConfig(volumes=[Volume(h, g, ro) for h, g, ro in opts.volumes], strict=opts.strict,
+                          tracer=tracer, audit=AuditLog(stream=audit_stream))
+    try:
+        kernel = Kernel(config)
+        exe = os.fsencode(opts.program)
+        argv = [exe] + [os.fsencode(a) for a in opts.args]
+        envp = [os.fsencode(f"{k}={v}") for k, v in os.environ.items()]
+        try:
+            kernel.spawn(data, exe, argv, envp, attested=True, cwd=os.fsencode(os.getcwd()))
+        except NotExecutable as exc:
+            print(f"vkemu: {opts.program}: cannot run: {exc}", file=sys.stderr)
+            return EXIT_NOEXEC
+        except SyscallError as exc:
+            print(f"vkemu: {opts.program}: refused: {exc} (see the audit log)", file=sys.stderr)
+            return EXIT_NOEXEC
+        result = kernel.run()
+    except KernelBug as exc:
+        print(f"vkemu: internal error: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    finally:
+        for stream in (trace_stream, json_stream, audit_stream):
+            if stream is not None and stream is not sys.stderr:
+                stream.close()
+    if result.crash:
+        print(f"vkemu: {opts.program}: {result.crash}", file=sys.stderr)
+    return shell_status(result.wait_status)
+
+
+def print_syscalls(markdown: bool) -> int:
+    from tools.syscall_docs import render_markdown, render_terminal
+    if markdown:
+        sys.stdout.write(render_markdown())
+    else:
+        render_terminal()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv and argv[0] == "syscalls":
+            extra = argv[1:]
+            if extra not in ([], ["--markdown"]):
+                raise UsageError("usage: vkemu syscalls [--markdown]")
+            return print_syscalls(bool(extra))
+        if argv and argv[0] == "bench":
+            from tools import bench
+            return bench.main(argv[1:])
+        if argv and argv[0] == "run":
+            argv = argv[1:]
+        return run(parse_run(argv))
+    except UsageError as exc:
+        if str(exc):
+            print(f"vkemu: {exc}", file=sys.stderr)
+        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+        return EXIT_USAGE if str(exc) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""File descriptor tables: fd numbers pointing at shared open file descriptions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vkernel import abi
+from vkernel.errors import SyscallError
+from vkernel.vfs.file import FileDescription
+
+DEFAULT_NOFILE = 1024
+
+
+@dataclass
+class FdEntry:
+    description: FileDescription
+    cloexec: bool = False
+
+
+class FdTable:
+    """One table per process (shared by its threads).
+
+    Invariant: a description's ``refs`` counts the fd entries pointing at it across all
+    tables; it is closed exactly when the count reaches zero.
+    """
+
+    def __init__(self, limit: int = DEFAULT_NOFILE) -> None:
+        self.entries: dict[int, FdEntry] = {}
+        self.limit = limit
+
+    def get(self, fd: int) -> FileDescription:
+        entry = self.entries.get(fd)
+        if entry is None:
+            raise SyscallError(abi.EBADF)
+        return entry.description
+
+    def entry(self, fd: int) -> FdEntry:
+        entry = self.entries.get(fd)
+        if entry is None:
+            raise SyscallError(abi.EBADF)
+        return entry
+
+    def lowest_free(self, minimum: int = 0) -> int:
+        fd = minimum
+        while fd in self.entries:
+            fd += 1
+        if fd >= self.limit:
+            raise SyscallError(abi.EMFILE)
+        return fd
+
+    def install(self, description: FileDescription, cloexec: bool = False, minimum: int = 0) -> int:
+        fd = self.lowest_free(minimum)
+        self.place(fd, description, cloexec)
+        return fd
+
+    def place(self, fd: int, description: FileDescription, cloexec: bool = False) -> None:
+        """Put ``description`` at ``fd``, closing what was there (dup2 semantics)."""
+        if fd < 0 or fd >= self.limit:
+            raise SyscallError(abi.EBADF)
+        description.refs += 1
+        old = self.entries.get(fd)
+        self.entries[fd] = FdEntry(description, cloexec)
+        if old is not None:
+            release(old.description)
+
+    def close(self, fd: int) -> None:
+        entry = self.entries.pop(fd, None)
+        if entry is None:
+            raise SyscallError(abi.EBADF)
+        release(entry.description)
+
+    def close_all(self) -> None:
+        for fd in list(self.entries):
+            self.close(fd)
+
+
+def release(description: FileDescription) -> None:
+    description.refs -= 1
+    if description.refs == 0:
+        description.close()

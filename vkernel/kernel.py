@@ -1,0 +1,263 @@
+"""The kernel: the container's namespace, its processes, the syscall choke point, and
+the loop that runs guest threads.
+
+Every guest syscall enters through :meth:`Dispatcher.on_syscall`, called from the CPU's
+syscall hook.  That is the single choke point: tracing and auditing hook in there, and
+cost nothing when switched off (the traced variant is chosen once, at start).  Threads
+are switched only in :meth:`Kernel.run`, outside emulator callbacks.
+"""
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable
+
+from emu import CPU, StopReason
+from emu.disasm import describe, needs_missing_extension
+from vkernel import abi
+from vkernel.audit import AuditLog
+from vkernel.control import Control, ExitGroup, ExitThread, Killed
+from vkernel.errors import SyscallError
+from vkernel.exec import load_program
+from vkernel.fdtable import FdTable
+from vkernel.memory import AddressSpace
+from vkernel.sources import Sources
+from vkernel.syscalls.table import TABLE, Row
+from vkernel.task import Credentials, Process, Thread, wait_status_exited, wait_status_signaled
+from vkernel.vfs.devfs import make_devfs
+from vkernel.vfs.file import HostFileDescription
+from vkernel.vfs.hostfs import HostFS
+from vkernel.vfs.inode import InodeNumbers, encode_dev
+from vkernel.vfs.memfs import MemFS
+from vkernel.vfs.namespace import Location, Mount, Namespace
+from vkernel.vfs.overlay import OverlayFS
+from vkernel.vfs.procfs import ProcFS
+from vkernel import procview
+
+
+class KernelBug(Exception):
+    """A Python exception escaped a syscall handler (invariant 3)."""
+
+
+@dataclass
+class Volume:
+    """``-v HOST:GUEST[:ro|rw]``."""
+    host: str
+    guest: str
+    readonly: bool = True
+
+
+@dataclass
+class KernelConfig:
+    volumes: list[Volume] = field(default_factory=list)
+    host_root: str = "/"
+    # strict: an exception escaping a handler stops the run (tests); otherwise EIO + audit.
+    strict: bool = False
+    hostname: bytes = b"vkernel"
+    container: str = "default"
+    tracer: Callable[[Thread, Row, tuple[int, ...], int | Control], None] | None = None
+    audit: AuditLog | None = None
+
+
+@dataclass
+class ExitResult:
+    wait_status: int
+    crash: str | None = None      # one-line report when the guest died of a CPU fault
+
+
+_FAULT_SIGNALS = {"read": abi.SIGSEGV, "write": abi.SIGSEGV, "fetch": abi.SIGSEGV,
+                  "invalid-insn": abi.SIGILL, "divide": abi.SIGFPE, "breakpoint": abi.SIGTRAP,
+                  "interrupt": abi.SIGSEGV}
+
+
+class Kernel:
+    def __init__(self, config: KernelConfig | None = None, sources: Sources | None = None) -> None:
+        self.config = config or KernelConfig()
+        self.sources = sources or Sources()
+        self.audit = self.config.audit or AuditLog(self.config.container)
+        self.hostname = self.config.hostname
+        self.numbers = InodeNumbers()
+        self.processes: dict[int, Process] = {}
+        self.current: Process | None = None
+        self._next_pid = 1
+        self.bug: BaseException | None = None
+        self.ns = self._build_namespace()
+
+    # -- the container's filesystem ------------------------------------------------------
+
+    def _build_namespace(self) -> Namespace:
+        devs = iter(range(1, 1 << 20))
+
+        def dev() -> int:
+            return encode_dev(0, next(devs) + 30)
+
+        lower = HostFS(self.numbers, dev(), self.config.host_root, readonly=True)
+        ns = Namespace(Mount(b"/", OverlayFS(self.numbers, dev(), lower.root()), "overlay",
+                             ["rw", f"lowerdir={self.config.host_root}"]))
+        ns.mount(Mount(b"/dev", make_devfs(self.numbers, dev(), self.sources.random_bytes), "devtmpfs", ["rw"]))
+        ns.mount(Mount(b"/proc", ProcFS(self.numbers, dev(), procview.KernelProcView(self)), "proc", ["rw"]))
+        ns.mount(Mount(b"/tmp", MemFS(self.numbers, dev()), "tmpfs", ["rw"]))
+        for vol in self.config.volumes:
+            fs = HostFS(self.numbers, dev(), vol.host, readonly=vol.readonly)
+            ns.mount(Mount(os.fsencode(vol.guest), fs, vol.host, ["ro" if vol.readonly else "rw"]))
+        return ns
+
+    def guest_location(self, host_path: str) -> Location | None:
+        """Where a host path appears in the container, if it does."""
+        try:
+            return self.ns.resolve(self.ns.root, os.fsencode(os.path.abspath(host_path)))
+        except SyscallError:
+            return None
+
+    # -- processes -------------------------------------------------------------------------
+
+    def spawn(self, data: bytes, exe_path: bytes, argv: list[bytes], envp: list[bytes],
+              attested: bool, cwd: bytes | None = None) -> Process:
+        """The container's first process, running ``data`` (an ELF image)."""
+        pid = self._next_pid
+        self._next_pid += 1
+        dispatcher = Dispatcher(self)
+        cpu = CPU(dispatcher.on_syscall)
+        mm = AddressSpace(cpu)
+        cwd_loc = self.ns.root
+        if cwd is not None:
+            try:
+                loc = self.ns.resolve(self.ns.root, cwd)
+                if loc.inode.is_dir:
+                    cwd_loc = loc
+            except SyscallError:
+                pass
+        uid, gid = os.getuid(), os.getgid()
+        proc = Process(kernel=self, pid=pid, ppid=0, cpu=cpu, mm=mm, fds=FdTable(), cwd=cwd_loc,
+                       exe=self.guest_location(os.fsdecode(exe_path)), exe_path=exe_path, argv=argv,
+                       envp=envp, creds=Credentials(uid, gid, uid, gid, uid, gid, []), pgid=pid, sid=pid,
+                       comm=os.path.basename(exe_path)[:15])
+        thread = Thread(tid=pid, process=proc)
+        proc.threads.append(thread)
+        dispatcher.process = proc
+        dispatcher.thread = thread
+        self._attach_stdio(proc)
+        entry, sp = load_program(proc, data, argv, envp, exe_path, attested, self.sources.random_bytes(16))
+        thread.rip = entry
+        cpu.set_reg("rsp", sp)
+        self.processes[pid] = proc
+        self.current = proc
+        return proc
+
+    @staticmethod
+    def _attach_stdio(proc: Process) -> None:
+        import fcntl
+        for fd in (0, 1, 2):
+            try:
+                host_flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+                dup = os.dup(fd)
+            except OSError:
+                continue
+            os.set_inheritable(dup, False)
+            flags = {os.O_RDONLY: abi.O_RDONLY, os.O_WRONLY: abi.O_WRONLY}.get(host_flags & os.O_ACCMODE, abi.O_RDWR)
+            if host_flags & os.O_APPEND:
+                flags |= abi.O_APPEND
+            proc.fds.place(fd, HostFileDescription(None, flags, dup, b"pipe:[%d]" % fd, positional=False))
+
+    # -- running ------------------------------------------------------------------------------
+
+    def run(self) -> ExitResult:
+        """Run the first process until it exits; returns its wait status."""
+        proc = self.current
+        assert proc is not None
+        thread = proc.main_thread
+        while True:
+            reason = proc.cpu.run(thread.rip)
+            if self.bug is not None:
+                raise KernelBug(f"exception in a syscall handler: {self.bug!r}") from self.bug
+            if reason is StopReason.FAULT:
+                return self._crash(proc)
+            thread.rip = proc.cpu.reg("rip")
+            control = thread.control
+            thread.control = None
+            if isinstance(control, (ExitGroup, ExitThread)):
+                return self._exit(proc, wait_status_exited(control.code))
+            if isinstance(control, Killed):
+                return self._exit(proc, wait_status_signaled(control.signal, control.signal in abi.CORE_SIGNALS))
+
+    def _exit(self, proc: Process, status: int, crash: str | None = None) -> ExitResult:
+        proc.exit_code = status
+        proc.fds.close_all()
+        return ExitResult(status, crash)
+
+    def _crash(self, proc: Process) -> ExitResult:
+        fault = proc.cpu.fault
+        assert fault is not None
+        sig = _FAULT_SIGNALS[fault.kind]
+        try:
+            insn = describe(proc.cpu.read(fault.rip, 16), fault.rip)
+        except Exception:
+            insn = "(unreadable)"
+        missing = needs_missing_extension(insn) if fault.kind == "invalid-insn" else None
+        if missing:
+            report = (f"illegal instruction at rip {fault.rip:#x}: {insn}: the emulated CPU lacks {missing} "
+                      "(build for x86-64-v2 or older)")
+        elif fault.kind in ("read", "write", "fetch"):
+            what = "unmapped" if fault.unmapped else "protected"
+            report = (f"{abi.SIGNAL_NAMES[sig]}: {fault.kind} of {what} address {fault.address:#x} "
+                      f"at rip {fault.rip:#x}: {insn}")
+        else:
+            report = f"{abi.SIGNAL_NAMES[sig]}: {fault.kind} at rip {fault.rip:#x}: {insn}"
+        self.audit.record(proc.main_thread, "-", "fault", report)
+        return self._exit(proc, wait_status_signaled(sig, True), report)
+
+    # -- the choke point's slow paths -------------------------------------------------------------
+
+    def unimplemented(self, t: Thread, row: Row) -> int:
+        self.audit.record(t, row.name, "enosys", "syscall not implemented", {"nr": row.nr})
+        return -abi.ENOSYS
+
+    def handler_crashed(self, t: Thread, row: Row, exc: BaseException) -> int:
+        self.audit.record(t, row.name, "kernel-bug", "exception in handler",
+                          {"traceback": "".join(traceback.format_exception(exc))})
+        if self.config.strict:
+            self.bug = exc
+        return -abi.EIO
+
+
+_NR_TABLE = len(TABLE)
+_ENOSYS_ROW = Row(-1, "unknown", (), None, "missing")
+
+
+class Dispatcher:
+    """Per-process syscall entry: decode, run the handler, store the result."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+        self.process: Process
+        self.thread: Thread
+        self.handlers = [row.handler for row in TABLE]
+        self.converters = [row.converters for row in TABLE]
+        self.tracer = kernel.config.tracer
+
+    def on_syscall(self) -> bool:
+        """Called from the CPU hook; True stops the emulator for the scheduler."""
+        cpu = self.process.cpu
+        args = cpu.args
+        nr = args[0]
+        t = self.thread
+        handler = self.handlers[nr] if nr < _NR_TABLE else None
+        if handler is None:
+            row = TABLE[nr] if nr < _NR_TABLE else Row(nr, f"syscall_{nr}", (), None, "missing")
+            result: int | Control = self.kernel.unimplemented(t, row)
+        else:
+            try:
+                conv = self.converters[nr]
+                result = handler(t, *[c(args[i + 1]) for i, c in enumerate(conv)])
+            except SyscallError as exc:
+                result = -exc.errno
+            except Exception as exc:  # invariant 3: a kernel bug, never a crash
+                result = self.kernel.handler_crashed(t, TABLE[nr], exc)
+        if self.tracer is not None:
+            self.tracer(t, TABLE[nr] if nr < _NR_TABLE else _ENOSYS_ROW, tuple(args), result)
+        if type(result) is int:
+            cpu.set_result(result)
+            return self.kernel.bug is not None
+        t.control = result  # type: ignore[assignment]
+        return True

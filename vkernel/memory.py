@@ -1,0 +1,398 @@
+"""A guest address space: VMAs over host buffers, mirrored into the CPU backend.
+
+Invariants:
+- The VMA list is sorted, non-overlapping and page-aligned; it is the truth.  Every
+  change is mirrored into the CPU (map/unmap/protect) in the same call, so Unicorn's
+  permissions always equal the guest's.
+- W^X (DESIGN invariant 1): a VMA is executable only if ``attested`` (its bytes came
+  from an immutable, attested file) and it has never been writable.  ``was_writable``
+  is sticky through splits and never cleared.
+- Guest memory accessed by the kernel goes through the VMA list, never through
+  Unicorn, and honours the guest's permissions: EFAULT otherwise.
+"""
+from __future__ import annotations
+
+import bisect
+import ctypes
+import mmap
+import struct
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from vkernel import abi
+from vkernel.errors import SyscallError
+
+PAGE = abi.PAGE_SIZE
+PAGE_MASK = ~(PAGE - 1)
+
+# Top of the mmap area (below the stack, as Linux places mmap_base) and the stack.
+STACK_TOP = 0x7FFFFFFFF000
+STACK_SIZE = 8 << 20
+MMAP_TOP = 0x7FFFF7FFF000
+MMAP_BOTTOM = 0x10000
+TASK_SIZE = 0x7FFFFFFFF000
+HEAP_RESERVE = 1 << 32          # host reservation backing brk; lazily committed
+
+
+def page_up(value: int) -> int:
+    return (value + PAGE - 1) & PAGE_MASK
+
+
+def page_down(value: int) -> int:
+    return value & PAGE_MASK
+
+
+class Backend(Protocol):
+    """The part of emu.CPU the memory manager drives."""
+
+    def map(self, address: int, size: int, prot: int, host_address: int) -> None: ...
+    def unmap(self, address: int, size: int) -> None: ...
+    def protect(self, address: int, size: int, prot: int) -> None: ...
+
+
+class Buffer:
+    """Host memory backing one or more VMAs (anonymous, lazily committed)."""
+
+    __slots__ = ("mem", "address", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.mem = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        self.address = ctypes.addressof(ctypes.c_char.from_buffer(self.mem))
+
+
+@dataclass
+class VMA:
+    """A run of pages with one protection and one backing."""
+    start: int
+    end: int
+    prot: int
+    buffer: Buffer
+    offset: int                    # of ``start`` within buffer
+    shared: bool = False
+    attested: bool = False         # bytes come from an attested, immutable file
+    was_writable: bool = False     # sticky: W^X forbids exec once set
+    name: str = ""                 # file path, "[heap]", "[stack]" or "" for anonymous
+    file_offset: int = 0
+    inode: int = 0
+    dev: int = 0
+
+    def slice(self, start: int, end: int) -> VMA:
+        delta = start - self.start
+        return replace(self, start=start, end=end, offset=self.offset + delta,
+                       file_offset=self.file_offset + (delta if self.inode else 0))
+
+    def mergeable_with(self, nxt: VMA) -> bool:
+        return (self.end == nxt.start and self.buffer is nxt.buffer
+                and self.offset + (self.end - self.start) == nxt.offset
+                and (self.prot, self.shared, self.attested, self.was_writable, self.name)
+                == (nxt.prot, nxt.shared, nxt.attested, nxt.was_writable, nxt.name))
+
+
+class WXViolation(SyscallError):
+    """A request that would make non-attested or once-writable memory executable."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(abi.EACCES)
+        self.reason = reason
+
+
+class AddressSpace:
+    """The VMAs of one guest process and the kernel's access to their bytes."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.vmas: list[VMA] = []
+        self._starts: list[int] = []
+        self.brk_start = 0
+        self.brk = 0
+        self._heap: Buffer | None = None
+
+    # -- lookup -----------------------------------------------------------------------
+
+    def find(self, address: int) -> VMA | None:
+        i = bisect.bisect_right(self._starts, address) - 1
+        if i >= 0:
+            vma = self.vmas[i]
+            if address < vma.end:
+                return vma
+        return None
+
+    def _overlapping(self, start: int, end: int) -> list[VMA]:
+        i = max(bisect.bisect_right(self._starts, start) - 1, 0)
+        out = []
+        while i < len(self.vmas) and self.vmas[i].start < end:
+            if self.vmas[i].end > start:
+                out.append(self.vmas[i])
+            i += 1
+        return out
+
+    def is_free(self, start: int, end: int) -> bool:
+        return not self._overlapping(start, end)
+
+    def find_free(self, size: int, hint: int = 0) -> int:
+        """A free page-aligned range of ``size`` bytes: at ``hint`` if free, else top-down."""
+        if hint and hint >= MMAP_BOTTOM and hint + size <= TASK_SIZE and self.is_free(hint, hint + size):
+            return hint
+        top = MMAP_TOP
+        for vma in reversed(self.vmas):
+            if vma.start >= top:
+                continue
+            if vma.end <= top - size:
+                return top - size
+            top = min(top, vma.start)
+        if top - size >= MMAP_BOTTOM:
+            return top - size
+        raise SyscallError(abi.ENOMEM)
+
+    # -- changes (each mirrored into the backend) ----------------------------------------
+
+    def _insert(self, vma: VMA) -> None:
+        i = bisect.bisect_left(self._starts, vma.start)
+        self.vmas.insert(i, vma)
+        self._starts.insert(i, vma.start)
+
+    def _remove(self, vma: VMA) -> None:
+        i = bisect.bisect_left(self._starts, vma.start)
+        del self.vmas[i]
+        del self._starts[i]
+
+    def _split_range(self, start: int, end: int) -> list[VMA]:
+        """Split VMAs at start and end; return those now fully inside [start, end)."""
+        inside = []
+        for vma in self._overlapping(start, end):
+            pieces = []
+            if vma.start < start:
+                pieces.append(vma.slice(vma.start, start))
+            mid = vma.slice(max(vma.start, start), min(vma.end, end))
+            pieces.append(mid)
+            if vma.end > end:
+                pieces.append(vma.slice(end, vma.end))
+            if len(pieces) > 1:
+                self._remove(vma)
+                for piece in pieces:
+                    self._insert(piece)
+            inside.append(mid if len(pieces) > 1 else vma)
+        return inside
+
+    def _merge_around(self, start: int, end: int) -> None:
+        i = max(bisect.bisect_right(self._starts, start) - 2, 0)
+        while i < len(self.vmas) - 1 and self.vmas[i].start <= end:
+            a, b = self.vmas[i], self.vmas[i + 1]
+            if a.mergeable_with(b):
+                self._remove(b)
+                a.end = b.end
+            else:
+                i += 1
+
+    @staticmethod
+    def check_exec(prot: int, attested: bool, was_writable: bool) -> None:
+        """Invariant 1, the only place it is decided."""
+        if not prot & abi.PROT_EXEC:
+            return
+        if prot & abi.PROT_WRITE:
+            raise WXViolation("writable and executable at once")
+        if not attested:
+            raise WXViolation("executable memory that is not attested code")
+        if was_writable:
+            raise WXViolation("executable memory that was writable before")
+
+    def map(self, start: int, length: int, prot: int, *, buffer: Buffer | None = None, offset: int = 0,
+            shared: bool = False, attested: bool = False, name: str = "", file_offset: int = 0,
+            inode: int = 0, dev: int = 0) -> VMA:
+        """Map [start, start+length) fresh, replacing whatever was there (MAP_FIXED)."""
+        length = page_up(length)
+        self.check_exec(prot, attested, False)
+        if buffer is None:
+            buffer = Buffer(length)
+        self.unmap(start, length)
+        vma = VMA(start, start + length, prot & 7, buffer, offset, shared, attested,
+                  bool(prot & abi.PROT_WRITE), name, file_offset, inode, dev)
+        self.backend.map(start, length, prot & 7, buffer.address + offset)
+        self._insert(vma)
+        self._merge_around(start, start + length)
+        return vma
+
+    def unmap(self, start: int, length: int) -> None:
+        end = start + page_up(length)
+        for vma in self._split_range(start, end):
+            self.backend.unmap(vma.start, vma.end - vma.start)
+            self._remove(vma)
+
+    def protect(self, start: int, length: int, prot: int) -> None:
+        """mprotect(2): ENOMEM if any page in the range is unmapped."""
+        end = start + page_up(length)
+        covered = sum(min(v.end, end) - max(v.start, start) for v in self._overlapping(start, end))
+        if covered != end - start:
+            raise SyscallError(abi.ENOMEM)
+        # Check every piece first so a refused request changes nothing.
+        for vma in self._overlapping(start, end):
+            self.check_exec(prot, vma.attested, vma.was_writable)
+        for vma in self._split_range(start, end):
+            vma.prot = prot & 7
+            vma.was_writable = vma.was_writable or bool(prot & abi.PROT_WRITE)
+            self.backend.protect(vma.start, vma.end - vma.start, vma.prot)
+        self._merge_around(start, end)
+
+    def remap(self, old: int, old_size: int, new_size: int, may_move: bool, fixed_to: int | None) -> int:
+        """mremap(2) for anonymous and private mappings: grow, shrink or move."""
+        old_size, new_size = page_up(old_size), page_up(new_size)
+        vma = self.find(old)
+        if vma is None or old + old_size > vma.end or vma.name == "[heap]":
+            raise SyscallError(abi.EFAULT)
+        if fixed_to is None and new_size <= old_size:
+            self.unmap(old + new_size, old_size - new_size)
+            return old
+        if fixed_to is None and self.is_free(old + old_size, old + new_size):
+            self._grow_in_place(vma, old, old_size, new_size)
+            return old
+        if not may_move:
+            raise SyscallError(abi.ENOMEM)
+        dest = fixed_to if fixed_to is not None else self.find_free(new_size)
+        data = self.read(old, min(old_size, new_size), check=False)
+        template = self.find(old)
+        assert template is not None
+        self.unmap(old, old_size)
+        moved = self.map(dest, new_size, abi.PROT_READ | abi.PROT_WRITE, shared=template.shared, name=template.name)
+        moved.was_writable = template.was_writable
+        self.write(dest, data, check=False)
+        if template.prot != moved.prot:
+            moved.prot = template.prot
+            self.backend.protect(dest, new_size, template.prot)
+        return dest
+
+    def _grow_in_place(self, vma: VMA, old: int, old_size: int, new_size: int) -> None:
+        tail = self.map(old + old_size, new_size - old_size, vma.prot & ~abi.PROT_EXEC,
+                        shared=vma.shared, name=vma.name)
+        tail.was_writable = vma.was_writable
+
+    def set_brk(self, new: int) -> int:
+        """brk(2): grow or shrink the heap; returns the (possibly unchanged) break."""
+        if new < self.brk_start:
+            return self.brk
+        old_top, new_top = page_up(self.brk), page_up(new)
+        if new_top > old_top:
+            if new_top - self.brk_start > HEAP_RESERVE or not self.is_free(old_top, new_top):
+                return self.brk
+            if self._heap is None:
+                self._heap = Buffer(HEAP_RESERVE)
+            self.map(old_top, new_top - old_top, abi.PROT_READ | abi.PROT_WRITE, buffer=self._heap,
+                     offset=old_top - page_up(self.brk_start), name="[heap]")
+        elif new_top < old_top:
+            self.unmap(new_top, old_top - new_top)
+            assert self._heap is not None
+            self._heap.mem.madvise(mmap.MADV_DONTNEED, new_top - page_up(self.brk_start), old_top - new_top)
+        self.brk = new
+        return new
+
+    def discard(self, start: int, length: int) -> None:
+        """MADV_DONTNEED on private anonymous memory: the pages read as zero again."""
+        end = start + page_up(length)
+        for vma in self._overlapping(start, end):
+            lo, hi = max(vma.start, start), min(vma.end, end)
+            if vma.inode == 0 and not vma.shared:
+                vma.buffer.mem.madvise(mmap.MADV_DONTNEED, vma.offset + lo - vma.start, hi - lo)
+
+    # -- guest memory access for the kernel ------------------------------------------
+
+    def _spans(self, address: int, size: int, need: int, check: bool):
+        """Yield (vma, offset-in-buffer, length) covering [address, address+size)."""
+        end = address + size
+        if address < 0 or end > TASK_SIZE:
+            raise SyscallError(abi.EFAULT)
+        while address < end:
+            vma = self.find(address)
+            if vma is None or (check and (vma.prot & need) != need):
+                raise SyscallError(abi.EFAULT)
+            n = min(end, vma.end) - address
+            yield vma, vma.offset + address - vma.start, n
+            address += n
+
+    def read(self, address: int, size: int, check: bool = True) -> bytes:
+        if size == 0:
+            return b""
+        vma = self.find(address)
+        if vma is not None and address + size <= vma.end and (not check or vma.prot & abi.PROT_READ):
+            off = vma.offset + address - vma.start
+            return vma.buffer.mem[off:off + size]
+        return b"".join(v.buffer.mem[off:off + n] for v, off, n in self._spans(address, size, abi.PROT_READ, check))
+
+    def write(self, address: int, data: bytes | bytearray | memoryview, check: bool = True) -> None:
+        size = len(data)
+        if size == 0:
+            return
+        vma = self.find(address)
+        if vma is not None and address + size <= vma.end and (not check or vma.prot & abi.PROT_WRITE):
+            off = vma.offset + address - vma.start
+            vma.buffer.mem[off:off + size] = data
+            return
+        spans = list(self._spans(address, size, abi.PROT_WRITE, check))
+        pos = 0
+        for v, off, n in spans:
+            v.buffer.mem[off:off + n] = data[pos:pos + n]
+            pos += n
+
+    def views(self, address: int, size: int, writable: bool) -> list[memoryview]:
+        """Memoryviews over guest memory, for I/O straight into or out of it."""
+        need = abi.PROT_WRITE if writable else abi.PROT_READ
+        return [memoryview(v.buffer.mem)[off:off + n] for v, off, n in self._spans(address, size, need, True)]
+
+    def check_access(self, address: int, size: int, writable: bool) -> None:
+        """EFAULT unless the whole range is accessible."""
+        for _ in self._spans(address, size, abi.PROT_WRITE if writable else abi.PROT_READ, True):
+            pass
+
+    def read_cstring(self, address: int, limit: int = 4096) -> bytes:
+        """A NUL-terminated string; ENAMETOOLONG past ``limit`` bytes."""
+        out = bytearray()
+        while True:
+            vma = self.find(address)
+            if vma is None or not vma.prot & abi.PROT_READ:
+                raise SyscallError(abi.EFAULT)
+            off = vma.offset + address - vma.start
+            stop = min(vma.end - address, limit + 1 - len(out))
+            chunk = vma.buffer.mem[off:off + stop]
+            nul = chunk.find(b"\0")
+            if nul >= 0:
+                out += chunk[:nul]
+                return bytes(out)
+            out += chunk
+            if len(out) > limit:
+                raise SyscallError(abi.ENAMETOOLONG)
+            address += len(chunk)
+
+    def read_u64(self, address: int) -> int:
+        return struct.unpack("<Q", self.read(address, 8))[0]
+
+    def write_u64(self, address: int, value: int) -> None:
+        self.write(address, struct.pack("<Q", value & 0xFFFFFFFFFFFFFFFF))
+
+    def read_i32(self, address: int) -> int:
+        return struct.unpack("<i", self.read(address, 4))[0]
+
+    def write_i32(self, address: int, value: int) -> None:
+        self.write(address, struct.pack("<i", value))
+
+    def read_pointer_array(self, address: int, limit: int = 1 << 17) -> list[int]:
+        """A NULL-terminated array of pointers (argv, envp)."""
+        out = []
+        while True:
+            value = self.read_u64(address + 8 * len(out))
+            if value == 0:
+                return out
+            out.append(value)
+            if len(out) > limit:
+                raise SyscallError(abi.E2BIG)
+
+    # -- /proc/PID/maps ----------------------------------------------------------------
+
+    def maps_text(self) -> str:
+        lines = []
+        for vma in self.vmas:
+            perms = "".join(c if vma.prot & bit else "-" for c, bit in
+                            (("r", abi.PROT_READ), ("w", abi.PROT_WRITE), ("x", abi.PROT_EXEC)))
+            perms += "s" if vma.shared else "p"
+            dev = f"{vma.dev >> 8:02x}:{vma.dev & 0xff:02x}"
+            head = f"{vma.start:08x}-{vma.end:08x} {perms} {vma.file_offset:08x} {dev} {vma.inode}"
+            lines.append(f"{head:<72} {vma.name}".rstrip() if vma.name else head)
+        return "\n".join(lines) + "\n"

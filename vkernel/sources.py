@@ -1,0 +1,40 @@
+"""Every source of nondeterminism the guest can observe, behind one interface (invariant 4).
+
+Clocks, random bytes and (later) host I/O readiness enter the kernel only through a
+:class:`Sources` object; record/replay substitutes its own implementation.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+from vkernel import abi
+
+_HOST_CLOCKS = {
+    abi.CLOCK_REALTIME: time.CLOCK_REALTIME, abi.CLOCK_MONOTONIC: time.CLOCK_MONOTONIC,
+    abi.CLOCK_PROCESS_CPUTIME_ID: time.CLOCK_PROCESS_CPUTIME_ID,
+    abi.CLOCK_THREAD_CPUTIME_ID: time.CLOCK_THREAD_CPUTIME_ID,
+    abi.CLOCK_MONOTONIC_RAW: time.CLOCK_MONOTONIC_RAW, abi.CLOCK_REALTIME_COARSE: time.CLOCK_REALTIME,
+    abi.CLOCK_MONOTONIC_COARSE: time.CLOCK_MONOTONIC, abi.CLOCK_BOOTTIME: time.CLOCK_BOOTTIME,
+    abi.CLOCK_REALTIME_ALARM: time.CLOCK_REALTIME, abi.CLOCK_BOOTTIME_ALARM: time.CLOCK_BOOTTIME,
+    abi.CLOCK_TAI: time.CLOCK_TAI,
+}
+
+
+class Sources:
+    """The live host: real clocks and the host's random generator."""
+
+    def clock_ns(self, clock_id: int) -> int:
+        """Nanoseconds on a guest clock; KeyError for an unknown clock id."""
+        return time.clock_gettime_ns(_HOST_CLOCKS[clock_id])
+
+    def clock_res_ns(self, clock_id: int) -> int:
+        _HOST_CLOCKS[clock_id]
+        return 1 if clock_id not in (abi.CLOCK_REALTIME_COARSE, abi.CLOCK_MONOTONIC_COARSE) else 4_000_000
+
+    def random_bytes(self, n: int) -> bytes:
+        return os.urandom(n)
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)

@@ -1,0 +1,355 @@
+"""Descriptor syscalls: read/write and friends, seeking, dup, fcntl, ioctl, directories."""
+from __future__ import annotations
+
+import struct
+
+from vkernel import abi
+from vkernel.errors import SyscallError
+from vkernel.syscalls.common import iovec_views, read_iovec
+from vkernel.task import Thread
+from vkernel.vfs.file import FileDescription
+
+# Linux caps one read/write at this many bytes (MAX_RW_COUNT).
+MAX_RW = 0x7FFFF000
+
+
+def _readable(t: Thread, fd: int) -> FileDescription:
+    desc = t.process.fds.get(fd)
+    if not desc.readable:
+        raise SyscallError(abi.EBADF)
+    return desc
+
+
+def _writable(t: Thread, fd: int) -> FileDescription:
+    desc = t.process.fds.get(fd)
+    if not desc.writable:
+        raise SyscallError(abi.EBADF)
+    return desc
+
+
+def sys_read(t: Thread, fd: int, buf: int, count: int) -> int:
+    """read(2)."""
+    desc = _readable(t, fd)
+    if count == 0:
+        return 0
+    return desc.read(t.process.mm.views(buf, min(count, MAX_RW), writable=True))
+
+
+def sys_write(t: Thread, fd: int, buf: int, count: int) -> int:
+    """write(2)."""
+    desc = _writable(t, fd)
+    if count == 0:
+        return 0
+    return desc.write(t.process.mm.views(buf, min(count, MAX_RW), writable=False))
+
+
+def sys_pread64(t: Thread, fd: int, buf: int, count: int, offset: int) -> int:
+    """pread64(2)."""
+    desc = _readable(t, fd)
+    if offset < 0:
+        raise SyscallError(abi.EINVAL)
+    if count == 0:
+        return 0
+    return desc.read_at(t.process.mm.views(buf, min(count, MAX_RW), writable=True), offset)
+
+
+def sys_pwrite64(t: Thread, fd: int, buf: int, count: int, offset: int) -> int:
+    """pwrite64(2)."""
+    desc = _writable(t, fd)
+    if offset < 0:
+        raise SyscallError(abi.EINVAL)
+    if count == 0:
+        return 0
+    return desc.write_at(t.process.mm.views(buf, min(count, MAX_RW), writable=False), offset)
+
+
+def sys_readv(t: Thread, fd: int, iov: int, iovcnt: int) -> int:
+    """readv(2)."""
+    desc = _readable(t, fd)
+    views = iovec_views(t, read_iovec(t, iov, iovcnt), writable=True)
+    return desc.read(views) if views else 0
+
+
+def sys_writev(t: Thread, fd: int, iov: int, iovcnt: int) -> int:
+    """writev(2)."""
+    desc = _writable(t, fd)
+    views = iovec_views(t, read_iovec(t, iov, iovcnt), writable=False)
+    return desc.write(views) if views else 0
+
+
+def sys_preadv(t: Thread, fd: int, iov: int, iovcnt: int, offset: int) -> int:
+    """preadv(2)."""
+    desc = _readable(t, fd)
+    if offset < 0:
+        raise SyscallError(abi.EINVAL)
+    views = iovec_views(t, read_iovec(t, iov, iovcnt), writable=True)
+    return desc.read_at(views, offset) if views else 0
+
+
+def sys_pwritev(t: Thread, fd: int, iov: int, iovcnt: int, offset: int) -> int:
+    """pwritev(2)."""
+    desc = _writable(t, fd)
+    if offset < 0:
+        raise SyscallError(abi.EINVAL)
+    views = iovec_views(t, read_iovec(t, iov, iovcnt), writable=False)
+    return desc.write_at(views, offset) if views else 0
+
+
+def sys_preadv2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: int, flags: int) -> int:
+    """preadv2(2): offset -1 means the current offset; RWF_* flags beyond hints are refused."""
+    if flags & ~0x1F:
+        raise SyscallError(abi.EOPNOTSUPP)
+    if offset == -1:
+        return sys_readv(t, fd, iov, iovcnt)
+    return sys_preadv(t, fd, iov, iovcnt, offset)
+
+
+def sys_pwritev2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: int, flags: int) -> int:
+    """pwritev2(2)."""
+    if flags & ~0x1F:
+        raise SyscallError(abi.EOPNOTSUPP)
+    if offset == -1:
+        return sys_writev(t, fd, iov, iovcnt)
+    return sys_pwritev(t, fd, iov, iovcnt, offset)
+
+
+def sys_lseek(t: Thread, fd: int, offset: int, whence: int) -> int:
+    """lseek(2)."""
+    return t.process.fds.get(fd).seek(offset, whence)
+
+
+def sys_close(t: Thread, fd: int) -> int:
+    """close(2)."""
+    t.process.fds.close(fd)
+    return 0
+
+
+def sys_close_range(t: Thread, first: int, last: int, flags: int) -> int:
+    """close_range(2): CLOSE_RANGE_CLOEXEC (4) marks instead of closing."""
+    if flags & ~6 or first > last:
+        raise SyscallError(abi.EINVAL)
+    fds = t.process.fds
+    for fd in sorted(n for n in fds.entries if first <= n <= last):
+        if flags & 4:
+            fds.entries[fd].cloexec = True
+        else:
+            fds.close(fd)
+    return 0
+
+
+def sys_dup(t: Thread, fd: int) -> int:
+    """dup(2)."""
+    fds = t.process.fds
+    return fds.install(fds.get(fd))
+
+
+def sys_dup2(t: Thread, old: int, new: int) -> int:
+    """dup2(2)."""
+    fds = t.process.fds
+    desc = fds.get(old)
+    if old == new:
+        return new
+    fds.place(new, desc)
+    return new
+
+
+def sys_dup3(t: Thread, old: int, new: int, flags: int) -> int:
+    """dup3(2)."""
+    if flags & ~abi.O_CLOEXEC or old == new:
+        raise SyscallError(abi.EINVAL)
+    fds = t.process.fds
+    fds.place(new, fds.get(old), cloexec=bool(flags & abi.O_CLOEXEC))
+    return new
+
+
+def sys_fcntl(t: Thread, fd: int, cmd: int, arg: int) -> int:
+    """fcntl(2): descriptor and status flags, dup, and advisory locks as no-ops."""
+    fds = t.process.fds
+    entry = fds.entry(fd)
+    desc = entry.description
+    if cmd in (abi.F_DUPFD, abi.F_DUPFD_CLOEXEC):
+        arg &= 0xFFFFFFFF
+        if arg >= fds.limit:
+            raise SyscallError(abi.EINVAL)
+        return fds.install(desc, cloexec=cmd == abi.F_DUPFD_CLOEXEC, minimum=arg)
+    if cmd == abi.F_GETFD:
+        return abi.FD_CLOEXEC if entry.cloexec else 0
+    if cmd == abi.F_SETFD:
+        entry.cloexec = bool(arg & abi.FD_CLOEXEC)
+        return 0
+    if cmd == abi.F_GETFL:
+        return desc.flags | (abi.O_LARGEFILE if desc.inode is not None and not desc.flags & abi.O_PATH else 0)
+    if cmd == abi.F_SETFL:
+        if desc.flags & abi.O_PATH:
+            raise SyscallError(abi.EBADF)
+        desc.flags = (desc.flags & ~abi.O_SETFL_MASK) | (arg & abi.O_SETFL_MASK)
+        return 0
+    if cmd in (abi.F_GETLK, abi.F_SETLK, abi.F_SETLKW):
+        return _lock(t, desc, cmd, arg)
+    if cmd == abi.F_GETOWN:
+        return 0
+    if cmd == abi.F_SETOWN:
+        return 0
+    if cmd == abi.F_GETPIPE_SZ:
+        raise SyscallError(abi.EBADF)
+    raise SyscallError(abi.EINVAL)
+
+
+def _lock(t: Thread, desc: FileDescription, cmd: int, arg: int) -> int:
+    """Record locks within one container never conflict yet: one process per run."""
+    ltype, whence = struct.unpack("<hh", t.process.mm.read(arg, 4))
+    if ltype not in (abi.F_RDLCK, abi.F_WRLCK, abi.F_UNLCK) or whence not in (0, 1, 2):
+        raise SyscallError(abi.EINVAL)
+    if cmd == abi.F_GETLK:
+        t.process.mm.write(arg, struct.pack("<h", abi.F_UNLCK))
+        return 0
+    if ltype == abi.F_RDLCK and not desc.readable or ltype == abi.F_WRLCK and not desc.writable:
+        raise SyscallError(abi.EBADF)
+    return 0
+
+
+def sys_flock(t: Thread, fd: int, operation: int) -> int:
+    """flock(2): no other process contends yet, so every lock is granted."""
+    t.process.fds.get(fd)
+    if operation & ~(1 | 2 | 4 | 8) or not operation & 0xB:
+        raise SyscallError(abi.EINVAL)
+    return 0
+
+
+def sys_ioctl(t: Thread, fd: int, request: int, arg: int) -> int:
+    """ioctl(2): FIONREAD, FIOCLEX/FIONCLEX, FIONBIO, and terminal requests on a tty."""
+    fds = t.process.fds
+    desc = fds.get(fd)
+    request &= 0xFFFFFFFF
+    if request == abi.FIOCLEX:
+        fds.entry(fd).cloexec = True
+        return 0
+    if request == abi.FIONCLEX:
+        fds.entry(fd).cloexec = False
+        return 0
+    if request == abi.FIONBIO:
+        on = t.process.mm.read_i32(arg)
+        desc.flags = desc.flags | abi.O_NONBLOCK if on else desc.flags & ~abi.O_NONBLOCK
+        return 0
+    if request == abi.FIONREAD:
+        if desc.inode is not None and desc.inode.is_dir:
+            raise SyscallError(abi.ENOTTY)
+        t.process.mm.write_i32(arg, desc.readable_bytes())
+        return 0
+    return desc.ioctl(request, arg, t.process.mm)
+
+
+def sys_getdents64(t: Thread, fd: int, dirp: int, count: int) -> int:
+    """getdents64(2)."""
+    desc = t.process.fds.get(fd)
+    t.process.mm.check_access(dirp, min(count, 1 << 16), writable=True)
+    data = desc.getdents(count)
+    t.process.mm.write(dirp, data)
+    return len(data)
+
+
+def sys_fsync(t: Thread, fd: int) -> int:
+    """fsync(2): host-backed files reach the host disk before it returns (invariant 5)."""
+    t.process.fds.get(fd).sync()
+    return 0
+
+
+def sys_fdatasync(t: Thread, fd: int) -> int:
+    """fdatasync(2)."""
+    return sys_fsync(t, fd)
+
+
+def sys_syncfs(t: Thread, fd: int) -> int:
+    """syncfs(2): host-backed layers are written through already."""
+    t.process.fds.get(fd)
+    return 0
+
+
+def sys_fadvise64(t: Thread, fd: int, offset: int, length: int, advice: int) -> int:
+    """fadvise64(2): advice is accepted and ignored."""
+    desc = t.process.fds.get(fd)
+    if not desc.seekable:
+        raise SyscallError(abi.ESPIPE)
+    if advice not in range(6) or length < 0:
+        raise SyscallError(abi.EINVAL)
+    return 0
+
+
+def sys_fallocate(t: Thread, fd: int, mode: int, offset: int, length: int) -> int:
+    """fallocate(2): mode 0 (extend) only."""
+    desc = t.process.fds.get(fd)
+    if offset < 0 or length <= 0:
+        raise SyscallError(abi.EINVAL)
+    if mode != 0:
+        raise SyscallError(abi.EOPNOTSUPP)
+    if not desc.writable:
+        raise SyscallError(abi.EBADF)
+    if desc.size() < offset + length:
+        desc.truncate(offset + length)
+    return 0
+
+
+_COPY_CHUNK = 1 << 20
+
+
+def _copy(src: FileDescription, dst: FileDescription, count: int, src_offset: int | None,
+          dst_offset: int | None) -> tuple[int, int | None, int | None]:
+    """Copy up to ``count`` bytes through a bounce buffer; returns (n, new offsets)."""
+    total = 0
+    buf = bytearray(min(count, _COPY_CHUNK) or 1)
+    while total < count:
+        view = memoryview(buf)[:min(len(buf), count - total)]
+        n = src.read([view]) if src_offset is None else src.read_at([view], src_offset)
+        if n == 0:
+            break
+        chunk = [view[:n]]
+        written = dst.write(chunk) if dst_offset is None else dst.write_at(chunk, dst_offset)
+        total += written
+        if src_offset is not None:
+            src_offset += written
+        if dst_offset is not None:
+            dst_offset += written
+        if written < n:
+            break
+    return total, src_offset, dst_offset
+
+
+def sys_sendfile(t: Thread, out_fd: int, in_fd: int, offset_ptr: int, count: int) -> int:
+    """sendfile(2)."""
+    src, dst = _readable(t, in_fd), _writable(t, out_fd)
+    if dst.flags & abi.O_APPEND:
+        raise SyscallError(abi.EINVAL)
+    mm = t.process.mm
+    start = None
+    if offset_ptr:
+        start = struct.unpack("<q", mm.read(offset_ptr, 8))[0]
+        if start < 0:
+            raise SyscallError(abi.EINVAL)
+    n, end, _ = _copy(src, dst, min(count, MAX_RW), start, None)
+    if offset_ptr:
+        mm.write(offset_ptr, struct.pack("<q", end))
+    return n
+
+
+def sys_copy_file_range(t: Thread, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int,
+                        flags: int) -> int:
+    """copy_file_range(2)."""
+    if flags:
+        raise SyscallError(abi.EINVAL)
+    src, dst = _readable(t, fd_in), _writable(t, fd_out)
+    if dst.flags & abi.O_APPEND:
+        raise SyscallError(abi.EBADF)
+    for desc in (src, dst):
+        if desc.inode is None or desc.inode.is_dir:
+            raise SyscallError(abi.EISDIR if desc.inode is not None else abi.EINVAL)
+    mm = t.process.mm
+    start_in = struct.unpack("<q", mm.read(off_in, 8))[0] if off_in else None
+    start_out = struct.unpack("<q", mm.read(off_out, 8))[0] if off_out else None
+    if (start_in is not None and start_in < 0) or (start_out is not None and start_out < 0):
+        raise SyscallError(abi.EINVAL)
+    n, end_in, end_out = _copy(src, dst, min(length, MAX_RW), start_in, start_out)
+    if off_in:
+        mm.write(off_in, struct.pack("<q", end_in))
+    if off_out:
+        mm.write(off_out, struct.pack("<q", end_out))
+    return n

@@ -1,0 +1,104 @@
+"""Signal syscalls, partial: dispositions and masks are kept, and a signal a process sends
+itself takes its default action.  Handlers and frames come with the signals issue."""
+from __future__ import annotations
+
+import struct
+
+from vkernel import abi
+from vkernel.control import Killed
+from vkernel.errors import SyscallError
+from vkernel.task import SigAction, Thread
+
+SIG_DFL, SIG_IGN = 0, 1
+SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
+_UNBLOCKABLE = (1 << (abi.SIGKILL - 1)) | (1 << (19 - 1))
+
+
+def sys_rt_sigaction(t: Thread, sig: int, act: int, oact: int, sigsetsize: int) -> int:
+    """rt_sigaction(2): records the disposition."""
+    if sigsetsize != 8 or not 1 <= sig <= 64:
+        raise SyscallError(abi.EINVAL)
+    actions = t.process.sigactions
+    old = actions.get(sig, SigAction())
+    new = None
+    if act:
+        handler, flags, restorer, mask = struct.unpack("<QQQQ", t.process.mm.read(act, 32))
+        if sig in (abi.SIGKILL, 19):
+            raise SyscallError(abi.EINVAL)
+        new = SigAction(handler, flags, restorer, mask)
+    if oact:
+        t.process.mm.write(oact, struct.pack("<QQQQ", old.handler, old.flags, old.restorer, old.mask))
+    if new is not None:
+        actions[sig] = new
+    return 0
+
+
+def sys_rt_sigprocmask(t: Thread, how: int, set_ptr: int, oset: int, sigsetsize: int) -> int:
+    """rt_sigprocmask(2)."""
+    if sigsetsize != 8:
+        raise SyscallError(abi.EINVAL)
+    old = t.sigmask
+    if set_ptr:
+        if how not in (SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK):
+            raise SyscallError(abi.EINVAL)
+        value = t.process.mm.read_u64(set_ptr)
+    if oset:
+        t.process.mm.write_u64(oset, old)
+    if set_ptr:
+        if how == SIG_BLOCK:
+            t.sigmask = old | value
+        elif how == SIG_UNBLOCK:
+            t.sigmask = old & ~value
+        else:
+            t.sigmask = value
+        t.sigmask &= ~_UNBLOCKABLE
+    return 0
+
+
+def sys_sigaltstack(t: Thread, ss: int, old_ss: int) -> int:
+    """sigaltstack(2): reports no alternate stack; accepts one."""
+    if old_ss:
+        t.process.mm.write(old_ss, struct.pack("<QiiQ", 0, 2, 0, 0))
+    if ss:
+        t.process.mm.read(ss, 24)
+    return 0
+
+
+def _deliver_to_self(t: Thread, sig: int) -> int | Killed:
+    if sig == 0:
+        return 0
+    if not 1 <= sig <= 64:
+        raise SyscallError(abi.EINVAL)
+    action = t.process.sigactions.get(sig, SigAction())
+    if action.handler == SIG_IGN or (action.handler == SIG_DFL and sig in abi.IGNORED_BY_DEFAULT):
+        return 0
+    if action.handler != SIG_DFL:
+        # Running a handler needs signal frames; until then the default action applies.
+        t.process.kernel.audit.record(t, "kill", "partial", "signal handler not run (frames missing)",
+                                      {"signal": sig})
+    return Killed(sig)
+
+
+def sys_kill(t: Thread, pid: int, sig: int) -> int | Killed:
+    """kill(2): to the caller itself only, for now."""
+    if pid not in (0, -1, t.process.pid, -t.process.pgid):
+        raise SyscallError(abi.ESRCH)
+    return _deliver_to_self(t, sig)
+
+
+def sys_tgkill(t: Thread, tgid: int, tid: int, sig: int) -> int | Killed:
+    """tgkill(2)."""
+    if tgid <= 0 or tid <= 0:
+        raise SyscallError(abi.EINVAL)
+    if tgid != t.process.pid or tid != t.tid:
+        raise SyscallError(abi.ESRCH)
+    return _deliver_to_self(t, sig)
+
+
+def sys_tkill(t: Thread, tid: int, sig: int) -> int | Killed:
+    """tkill(2)."""
+    if tid <= 0:
+        raise SyscallError(abi.EINVAL)
+    if tid != t.tid:
+        raise SyscallError(abi.ESRCH)
+    return _deliver_to_self(t, sig)

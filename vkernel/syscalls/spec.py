@@ -1,0 +1,93 @@
+"""Argument kinds of the syscall table: how a raw register becomes a handler argument
+and how it is shown in a trace line.  Only the table and the trace decoder use these."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from vkernel import abi
+
+MASK64 = 0xFFFFFFFFFFFFFFFF
+
+
+def s32(raw: int) -> int:
+    raw &= 0xFFFFFFFF
+    return raw - (1 << 32) if raw & 0x80000000 else raw
+
+
+def s64(raw: int) -> int:
+    return raw - (1 << 64) if raw & (1 << 63) else raw
+
+
+def u32(raw: int) -> int:
+    return raw & 0xFFFFFFFF
+
+
+def u64(raw: int) -> int:
+    return raw
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument: its kind drives conversion and decoding.
+
+    kinds: int, uint, long, ulong, fd, dirfd, ptr, size, off, mode, octal, path, str,
+    buf_in (bytes the guest passes, length in arg ``size_arg``), buf_out (bytes the
+    kernel fills, length = the result), flags (names in ``names``), enum (names in ``names``).
+    """
+    kind: str
+    size_arg: int = -1
+    names: object = None
+
+    @property
+    def convert(self) -> Callable[[int], int]:
+        if self.kind in ("int", "fd", "dirfd", "enum"):
+            return s32
+        if self.kind in ("long", "off"):
+            return s64
+        if self.kind in ("uint", "mode", "octal", "flags"):
+            return u32
+        return u64
+
+
+INT = Arg("int")
+UINT = Arg("uint")
+LONG = Arg("long")
+ULONG = Arg("ulong")
+FD = Arg("fd")
+DIRFD = Arg("dirfd")
+PTR = Arg("ptr")
+SIZE = Arg("size")
+OFF = Arg("off")
+MODE = Arg("mode")
+PATH = Arg("path")
+STR = Arg("str")
+
+
+def BUF_IN(size_arg: int) -> Arg:
+    return Arg("buf_in", size_arg)
+
+
+def BUF_OUT(size_arg: int) -> Arg:
+    return Arg("buf_out", size_arg)
+
+
+def FLAGS(names: list[tuple[int, str]], accmode: bool = False) -> Arg:
+    return Arg("flags", -1, (tuple(names), accmode))
+
+
+def ENUM(names: dict[int, str]) -> Arg:
+    return Arg("enum", -1, tuple(sorted(names.items())))
+
+
+OPEN_FLAGS = FLAGS(abi.OPEN_FLAG_NAMES, accmode=True)
+AT_FLAGS = FLAGS(abi.AT_FLAG_NAMES)
+PROT = FLAGS(abi.PROT_NAMES)
+MAP_FLAGS = Arg("mapflags")
+CLOCK = ENUM(abi.CLOCK_NAMES)
+FCNTL_CMD = ENUM(abi.FCNTL_NAMES)
+IOCTL_REQ = Arg("enum", -1, tuple(sorted(abi.IOCTL_NAMES.items())))
+ARCH_CODE = ENUM(abi.ARCH_NAMES)
+WHENCE = ENUM({0: "SEEK_SET", 1: "SEEK_CUR", 2: "SEEK_END", 3: "SEEK_DATA", 4: "SEEK_HOLE"})
+SIGNAL = ENUM(abi.SIGNAL_NAMES)
+RLIMIT = ENUM(dict(enumerate(abi.RLIMIT_NAMES)))

@@ -1,0 +1,106 @@
+"""Clock and sleep syscalls; every reading comes from the kernel's Sources (invariant 4)."""
+from __future__ import annotations
+
+import struct
+
+from vkernel import abi
+from vkernel.errors import SyscallError
+from vkernel.syscalls.common import pack_timespec, timespec_ns
+from vkernel.task import Thread
+
+
+def _clock(t: Thread, clock_id: int) -> int:
+    try:
+        return t.process.kernel.sources.clock_ns(clock_id)
+    except KeyError:
+        raise SyscallError(abi.EINVAL) from None
+
+
+def sys_clock_gettime(t: Thread, clock_id: int, tp: int) -> int:
+    """clock_gettime(2)."""
+    t.process.mm.write(tp, pack_timespec(_clock(t, clock_id)))
+    return 0
+
+
+def sys_clock_getres(t: Thread, clock_id: int, res: int) -> int:
+    """clock_getres(2)."""
+    try:
+        ns = t.process.kernel.sources.clock_res_ns(clock_id)
+    except KeyError:
+        raise SyscallError(abi.EINVAL) from None
+    if res:
+        t.process.mm.write(res, pack_timespec(ns))
+    return 0
+
+
+def sys_gettimeofday(t: Thread, tv: int, tz: int) -> int:
+    """gettimeofday(2)."""
+    ns = _clock(t, abi.CLOCK_REALTIME)
+    if tv:
+        t.process.mm.write(tv, struct.pack("<qq", ns // 10**9, (ns % 10**9) // 1000))
+    if tz:
+        t.process.mm.write(tz, bytes(8))
+    return 0
+
+
+def sys_time(t: Thread, tloc: int) -> int:
+    """time(2)."""
+    sec = _clock(t, abi.CLOCK_REALTIME) // 10**9
+    if tloc:
+        t.process.mm.write_u64(tloc, sec)
+    return sec
+
+
+def sys_nanosleep(t: Thread, req: int, rem: int) -> int:
+    """nanosleep(2): the only thread sleeps on the host clock."""
+    return _sleep(t, abi.CLOCK_MONOTONIC, timespec_ns(t, req), absolute=False)
+
+
+def sys_clock_nanosleep(t: Thread, clock_id: int, flags: int, req: int, rem: int) -> int:
+    """clock_nanosleep(2)."""
+    if clock_id in (abi.CLOCK_THREAD_CPUTIME_ID,):
+        raise SyscallError(abi.EINVAL)
+    if flags & ~abi.TIMER_ABSTIME:
+        raise SyscallError(abi.EINVAL)
+    _clock(t, clock_id)
+    return _sleep(t, clock_id, timespec_ns(t, req), absolute=bool(flags & abi.TIMER_ABSTIME))
+
+
+def _sleep(t: Thread, clock_id: int, ns: int, absolute: bool) -> int:
+    # One runnable thread per kernel until the scheduler lands: sleeping the host is
+    # the same as parking the thread and waiting for the timer.
+    src = t.process.kernel.sources
+    if absolute:
+        ns -= src.clock_ns(clock_id)
+    src.sleep(max(ns, 0) / 1e9)
+    return 0
+
+
+def sys_sched_yield(t: Thread) -> int:
+    """sched_yield(2)."""
+    return 0
+
+
+def sys_sched_getaffinity(t: Thread, pid: int, size: int, mask: int) -> int:
+    """sched_getaffinity(2): the container sees one CPU."""
+    if size < 8 or size % 8:
+        raise SyscallError(abi.EINVAL)
+    t.process.mm.write(mask, b"\x01" + bytes(7))
+    return 8
+
+
+def sys_sched_setaffinity(t: Thread, pid: int, size: int, mask: int) -> int:
+    """sched_setaffinity(2): accepted when CPU 0 is in the mask."""
+    data = t.process.mm.read(mask, min(size, 128))
+    if not data or not data[0] & 1:
+        raise SyscallError(abi.EINVAL)
+    return 0
+
+
+def sys_getcpu(t: Thread, cpu: int, node: int, _cache: int) -> int:
+    """getcpu(2)."""
+    if cpu:
+        t.process.mm.write(cpu, bytes(4))
+    if node:
+        t.process.mm.write(node, bytes(4))
+    return 0

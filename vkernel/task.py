@@ -1,0 +1,91 @@
+"""Guest processes and threads as typed kernel objects."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from vkernel import abi
+from vkernel.fdtable import FdTable
+
+if TYPE_CHECKING:
+    from emu import CPU
+    from vkernel.control import Control
+    from vkernel.kernel import Kernel
+    from vkernel.memory import AddressSpace
+    from vkernel.vfs.namespace import Location
+
+
+@dataclass
+class Credentials:
+    uid: int = 0
+    gid: int = 0
+    euid: int = 0
+    egid: int = 0
+    suid: int = 0
+    sgid: int = 0
+    groups: list[int] = field(default_factory=list)
+
+
+@dataclass
+class SigAction:
+    handler: int = 0          # SIG_DFL
+    flags: int = 0
+    restorer: int = 0
+    mask: int = 0
+
+
+@dataclass
+class Thread:
+    tid: int
+    process: Process
+    rip: int = 0
+    sigmask: int = 0
+    clear_child_tid: int = 0
+    robust_list: tuple[int, int] = (0, 0)
+    control: Control | None = None     # set by a handler that must stop the emulator
+
+
+@dataclass
+class Process:
+    kernel: Kernel
+    pid: int
+    ppid: int
+    cpu: CPU
+    mm: AddressSpace
+    fds: FdTable
+    cwd: Location
+    exe: Location | None
+    exe_path: bytes
+    argv: list[bytes]
+    envp: list[bytes]
+    creds: Credentials
+    pgid: int = 0
+    sid: int = 0
+    umask: int = 0o022
+    comm: bytes = b""
+    threads: list[Thread] = field(default_factory=list)
+    sigactions: dict[int, SigAction] = field(default_factory=dict)
+    rlimits: dict[int, tuple[int, int]] = field(default_factory=dict)
+    exit_code: int | None = None       # wait status, once the process has exited
+    personality: int = 0
+    # Called when a generated /proc file of this process is read.
+    extra_proc_files: dict[str, Callable[[], bytes]] = field(default_factory=dict)
+
+    @property
+    def main_thread(self) -> Thread:
+        return self.threads[0]
+
+
+def wait_status_exited(code: int) -> int:
+    return (code & 0xFF) << 8
+
+
+def wait_status_signaled(sig: int, core: bool = False) -> int:
+    return (sig & 0x7F) | (0x80 if core else 0)
+
+
+def shell_status(wait_status: int) -> int:
+    """The exit status a shell reports: the code, or 128+signal."""
+    sig = wait_status & 0x7F
+    return 128 + sig if sig else (wait_status >> 8) & 0xFF
+

@@ -1,0 +1,298 @@
+"""Open file descriptions: the shared object an fd points at (offset, status flags).
+
+Variants implement the byte transfer for their storage; the offset and O_APPEND rules
+live here once.  ``readinto``/``write_from`` take memoryviews over guest memory so a
+host-backed file moves bytes straight between the host and the guest.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import struct
+import termios
+from typing import TYPE_CHECKING
+
+from vkernel import abi
+from vkernel.errors import SyscallError, from_os_error
+
+from vkernel.vfs.inode import Stat
+
+if TYPE_CHECKING:
+    from vkernel.vfs.inode import Inode
+    from vkernel.vfs.namespace import Location
+
+
+def copy_out(data: bytes | bytearray, views: list[memoryview], offset: int) -> int:
+    """Copy ``data[offset:]`` into consecutive views; returns the byte count."""
+    total = 0
+    for view in views:
+        chunk = data[offset + total:offset + total + len(view)]
+        view[:len(chunk)] = chunk
+        total += len(chunk)
+        if len(chunk) < len(view):
+            break
+    return total
+
+
+class FileDescription:
+    """An open file.  Subclasses override the operations their object supports."""
+
+    seekable = True
+
+    def __init__(self, inode: Inode | None, flags: int, path: bytes = b"") -> None:
+        self.inode = inode
+        self.flags = flags & ~(abi.O_CREAT | abi.O_EXCL | abi.O_NOCTTY | abi.O_TRUNC | abi.O_CLOEXEC)
+        self.path = path
+        self.offset = 0
+        self.dir_cursor: list[tuple[bytes, int, int]] | None = None
+        self.refs = 0                  # fd entries pointing here, across all fd tables
+        self.location: Location | None = None   # where it was opened, for *at() and /proc
+
+    # -- access mode --
+    @property
+    def readable(self) -> bool:
+        return self.flags & abi.O_ACCMODE in (abi.O_RDONLY, abi.O_RDWR) and not self.flags & abi.O_PATH
+
+    @property
+    def writable(self) -> bool:
+        return self.flags & abi.O_ACCMODE in (abi.O_WRONLY, abi.O_RDWR) and not self.flags & abi.O_PATH
+
+    # -- positional I/O, the primitives variants implement --
+    def pread(self, views: list[memoryview], offset: int) -> int:
+        raise SyscallError(abi.EINVAL)
+
+    def pwrite(self, data: list[memoryview] | list[bytes], offset: int) -> int:
+        raise SyscallError(abi.EINVAL)
+
+    def size(self) -> int:
+        return self.stat().size
+
+    # -- stream I/O through the shared offset --
+    def read(self, views: list[memoryview]) -> int:
+        if not self.readable:
+            raise SyscallError(abi.EBADF)
+        if self.inode is not None and self.inode.is_dir:
+            raise SyscallError(abi.EISDIR)
+        n = self.pread(views, self.offset)
+        self.offset += n
+        return n
+
+    def write(self, data: list[memoryview] | list[bytes]) -> int:
+        if not self.writable:
+            raise SyscallError(abi.EBADF)
+        if self.flags & abi.O_APPEND:
+            self.offset = self.size()
+        n = self.pwrite(data, self.offset)
+        self.offset += n
+        return n
+
+    def read_at(self, views: list[memoryview], offset: int) -> int:
+        """pread(2): the same checks as read, the offset untouched."""
+        if not self.readable:
+            raise SyscallError(abi.EBADF)
+        if not self.seekable:
+            raise SyscallError(abi.ESPIPE)
+        return self.pread(views, offset)
+
+    def write_at(self, data: list[memoryview] | list[bytes], offset: int) -> int:
+        if not self.writable:
+            raise SyscallError(abi.EBADF)
+        if not self.seekable:
+            raise SyscallError(abi.ESPIPE)
+        # Linux quirk kept: pwrite on an O_APPEND file appends.
+        return self.pwrite(data, self.size() if self.flags & abi.O_APPEND else offset)
+
+    def seek(self, offset: int, whence: int) -> int:
+        if not self.seekable:
+            raise SyscallError(abi.ESPIPE)
+        if whence == abi.SEEK_SET:
+            new = offset
+        elif whence == abi.SEEK_CUR:
+            new = self.offset + offset
+        elif whence == abi.SEEK_END:
+            new = self.size() + offset
+        elif whence in (abi.SEEK_DATA, abi.SEEK_HOLE):
+            size = self.size()
+            if offset < 0 or offset >= size:
+                raise SyscallError(abi.ENXIO)
+            new = offset if whence == abi.SEEK_DATA else size
+        else:
+            raise SyscallError(abi.EINVAL)
+        if new < 0:
+            raise SyscallError(abi.EINVAL)
+        self.offset = new
+        if self.dir_cursor is not None and new == 0:
+            self.dir_cursor = None
+        return new
+
+    # -- metadata --
+    def stat(self) -> Stat:
+        if self.inode is None:
+            raise SyscallError(abi.EBADF)
+        return self.inode.stat()
+
+    def truncate(self, length: int) -> None:
+        if self.inode is None or not self.writable:
+            raise SyscallError(abi.EINVAL)
+        self.inode.setattr(size=length)
+
+    def sync(self) -> None:
+        """fsync(2): nothing to do for storage that is not host-backed."""
+
+    def ioctl(self, request: int, arg: int, mem) -> int:
+        raise SyscallError(abi.ENOTTY)
+
+    def readable_bytes(self) -> int:
+        """FIONREAD."""
+        return max(self.size() - self.offset, 0)
+
+    def getdents(self, capacity: int) -> bytes:
+        """getdents64 records that fit in ``capacity`` bytes, advancing the cursor."""
+        if self.inode is None or not self.inode.is_dir:
+            raise SyscallError(abi.ENOTDIR)
+        if self.dir_cursor is None:
+            st = self.inode.stat()
+            self.dir_cursor = [(b".", st.ino, abi.DT_DIR), (b"..", st.ino, abi.DT_DIR)] + self.inode.entries()
+        out = bytearray()
+        while self.offset < len(self.dir_cursor):
+            name, ino, dtype = self.dir_cursor[self.offset]
+            reclen = (19 + len(name) + 1 + 7) & ~7
+            if len(out) + reclen > capacity:
+                if not out:
+                    raise SyscallError(abi.EINVAL)
+                break
+            out += struct.pack("<QqHB", ino, self.offset + 1, reclen, dtype) + name
+            out += b"\0" * (reclen - 19 - len(name))
+            self.offset += 1
+        return bytes(out)
+
+    def close(self) -> None:
+        """Called once, when the last fd referring to this description closes."""
+
+    def fileno(self) -> int | None:
+        """The host fd behind this description, if any (for readiness and I/O)."""
+        return None
+
+
+class HostFileDescription(FileDescription):
+    """A description over a host fd we own.
+
+    ``positional`` descriptions (host files opened by the guest) keep their own offset
+    and use pread/pwrite.  Stream descriptions (stdio, the terminal) use the host fd's
+    own offset, so a guest writing to an inherited stdout appends where the host
+    shell expects.
+    """
+
+    def __init__(self, inode: Inode | None, flags: int, host_fd: int, path: bytes = b"",
+                 positional: bool = True) -> None:
+        super().__init__(inode, flags, path)
+        self.host_fd = host_fd
+        self.positional = positional
+
+    def pread(self, views: list[memoryview], offset: int) -> int:
+        try:
+            return os.preadv(self.host_fd, views, offset)
+        except OSError as exc:
+            raise from_os_error(exc) from None
+
+    def pwrite(self, data: list[memoryview] | list[bytes], offset: int) -> int:
+        try:
+            return os.pwritev(self.host_fd, data, offset)
+        except OSError as exc:
+            raise from_os_error(exc) from None
+
+    def read(self, views: list[memoryview]) -> int:
+        if self.positional:
+            return super().read(views)
+        if not self.readable:
+            raise SyscallError(abi.EBADF)
+        try:
+            return os.readv(self.host_fd, views)
+        except OSError as exc:
+            raise from_os_error(exc) from None
+
+    def write(self, data: list[memoryview] | list[bytes]) -> int:
+        if self.positional:
+            return super().write(data)
+        if not self.writable:
+            raise SyscallError(abi.EBADF)
+        try:
+            return os.writev(self.host_fd, data)
+        except OSError as exc:
+            raise from_os_error(exc) from None
+
+    def seek(self, offset: int, whence: int) -> int:
+        if self.positional:
+            return super().seek(offset, whence)
+        if whence not in (abi.SEEK_SET, abi.SEEK_CUR, abi.SEEK_END, abi.SEEK_DATA, abi.SEEK_HOLE):
+            raise SyscallError(abi.EINVAL)
+        try:
+            return os.lseek(self.host_fd, offset, whence)
+        except OSError as exc:
+            raise from_os_error(exc) from None
+
+    def stat(self) -> Stat:
+        if self.inode is not None:
+            return self.inode.stat()
+        try:
+            st = os.fstat(self.host_fd)
+        except OSError as exc:
+            raise from_os_error(exc) from None
+        return Stat(st.st_dev, st.st_ino, st.st_mode, st.st_nlink, st.st_uid, st.st_gid,
+                          st.st_size, rdev=st.st_rdev, blksize=st.st_blksize, blocks=st.st_blocks,
+                          atime_ns=st.st_atime_ns, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
+
+    def size(self) -> int:
+        try:
+            return os.fstat(self.host_fd).st_size
+        except OSError as exc:
+            raise from_os_error(exc) from None
+
+    def sync(self) -> None:
+        try:
+            os.fsync(self.host_fd)
+        except OSError as exc:
+            raise from_os_error(exc) from None
+
+    def ioctl(self, request: int, arg: int, mem) -> int:
+        """Terminal ioctls pass through to a host tty; ENOTTY elsewhere, as Linux."""
+        if request in (abi.TCGETS, abi.TIOCGWINSZ, abi.TIOCGPGRP) and os.isatty(self.host_fd):
+            size = {abi.TCGETS: 60, abi.TIOCGWINSZ: 8, abi.TIOCGPGRP: 4}[request]
+            buf = bytearray(size)
+            try:
+                fcntl.ioctl(self.host_fd, request, buf)
+            except OSError as exc:
+                raise from_os_error(exc) from None
+            if request == abi.TIOCGPGRP:
+                buf[:] = struct.pack("<i", 1)
+            mem.write(arg, bytes(buf))
+            return 0
+        if request in (abi.TCSETS, abi.TCSETSW, abi.TCSETSF, abi.TIOCSWINSZ, abi.TIOCSPGRP) and os.isatty(self.host_fd):
+            size = {abi.TIOCSWINSZ: 8, abi.TIOCSPGRP: 4}.get(request, 60)
+            data = mem.read(arg, size)
+            if request != abi.TIOCSPGRP:
+                try:
+                    fcntl.ioctl(self.host_fd, request, data)
+                except OSError as exc:
+                    raise from_os_error(exc) from None
+            return 0
+        return super().ioctl(request, arg, mem)
+
+    def readable_bytes(self) -> int:
+        if self.positional:
+            return super().readable_bytes()
+        buf = bytearray(4)
+        try:
+            fcntl.ioctl(self.host_fd, termios.FIONREAD, buf)
+        except OSError as exc:
+            raise from_os_error(exc) from None
+        return struct.unpack("<i", buf)[0]
+
+    def close(self) -> None:
+        try:
+            os.close(self.host_fd)
+        except OSError:
+            pass
+
+    def fileno(self) -> int | None:
+        return self.host_fd

@@ -1,0 +1,270 @@
+"""A host directory mounted into the container, read-only or read-write.
+
+Invariant 2: a host path is only ever opened below the mount's host directory, relative
+to the mount's directory fd, without following host symlinks.  ``openat2`` with
+RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS enforces that in the host
+kernel itself; symlinks are read and followed by our own resolver, in the guest's
+namespace.  Mutations use a parent directory fd obtained the same way and one name.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import stat as host_stat
+import struct
+
+from vkernel import abi
+from vkernel.errors import SyscallError, from_os_error
+from vkernel.vfs.file import FileDescription, HostFileDescription
+from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, StatFs, check_name, dtype_of
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_SYS_OPENAT2 = 437
+_RESOLVE_NO_MAGICLINKS = 0x02
+_RESOLVE_NO_SYMLINKS = 0x04
+_RESOLVE_BENEATH = 0x08
+_RESOLVE = _RESOLVE_BENEATH | _RESOLVE_NO_SYMLINKS | _RESOLVE_NO_MAGICLINKS
+
+
+def open_beneath(root_fd: int, rel: bytes, flags: int, mode: int = 0) -> int:
+    """openat2 confined below ``root_fd``; raises OSError like os.open."""
+    how = struct.pack("<QQQ", flags | os.O_CLOEXEC, mode, _RESOLVE)
+    fd = _libc.syscall(_SYS_OPENAT2, root_fd, rel or b".", how, len(how))
+    if fd < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return fd
+
+
+def _host_call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except OSError as exc:
+        raise from_os_error(exc) from None
+
+
+class HostFS(Filesystem):
+    """``hostdir`` as seen from the container."""
+
+    name = "hostfs"
+
+    def __init__(self, numbers: InodeNumbers, dev: int, hostdir: str, readonly: bool = True) -> None:
+        super().__init__(numbers, dev, readonly)
+        self.hostdir = hostdir
+        self.root_fd = os.open(hostdir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        self._root = HostInode(self, b"", os.fstat(self.root_fd))
+
+    def root(self) -> HostInode:
+        return self._root
+
+    def statfs(self) -> StatFs:
+        st = _host_call(os.fstatvfs, self.root_fd)
+        return StatFs(0xEF53, bsize=st.f_bsize, blocks=st.f_blocks, bfree=st.f_bfree,
+                      bavail=st.f_bavail, files=st.f_files, ffree=st.f_ffree,
+                      namelen=st.f_namemax, frsize=st.f_frsize, flags=1 if self.readonly else 0)
+
+    def lstat(self, rel: bytes) -> os.stat_result:
+        fd = _host_call(open_beneath, self.root_fd, rel, os.O_PATH | os.O_NOFOLLOW)
+        try:
+            return os.fstat(fd)
+        finally:
+            os.close(fd)
+
+    def parent_fd(self, rel: bytes) -> tuple[int, bytes]:
+        """An O_PATH fd of the parent directory of ``rel`` and the last component."""
+        head, _, name = rel.rpartition(b"/")
+        return _host_call(open_beneath, self.root_fd, head, os.O_PATH | os.O_DIRECTORY), name
+
+
+class HostInode(Inode):
+    def __init__(self, fs: HostFS, rel: bytes, st: os.stat_result) -> None:
+        self.fs = fs
+        self.rel = rel
+        self._st = st
+        self.ino = fs.numbers.for_host(st.st_dev, st.st_ino)
+
+    @property
+    def immutable(self) -> bool:  # type: ignore[override]
+        return self.fs.readonly
+
+    @property
+    def mode(self) -> int:
+        return self._st.st_mode
+
+    def _refresh(self) -> os.stat_result:
+        self._st = self.fs.lstat(self.rel)
+        return self._st
+
+    def stat(self) -> Stat:
+        st = self._refresh()
+        return Stat(self.fs.dev, self.ino, st.st_mode, st.st_nlink, st.st_uid, st.st_gid, st.st_size,
+                    rdev=st.st_rdev, blksize=st.st_blksize, blocks=st.st_blocks,
+                    atime_ns=st.st_atime_ns, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
+
+    def _child_rel(self, name: bytes) -> bytes:
+        return self.rel + b"/" + name if self.rel else name
+
+    def _with_parent(self, fn, *args):
+        """Run ``fn(parent_fd, name, *args)`` for this inode's own entry."""
+        self.fs.check_writable()
+        pfd, name = self.fs.parent_fd(self.rel)
+        try:
+            return _host_call(fn, pfd, name, *args)
+        finally:
+            os.close(pfd)
+
+    def _with_self_dir(self, fn, *args):
+        """Run ``fn(dir_fd, *args)`` with this directory opened O_PATH."""
+        if not self.is_dir:
+            raise SyscallError(abi.ENOTDIR)
+        self.fs.check_writable()
+        dfd = _host_call(open_beneath, self.fs.root_fd, self.rel, os.O_PATH | os.O_DIRECTORY)
+        try:
+            return _host_call(fn, dfd, *args)
+        finally:
+            os.close(dfd)
+
+    def setattr(self, *, mode: int | None = None, uid: int | None = None, gid: int | None = None,
+                size: int | None = None, atime_ns: int | None = None, mtime_ns: int | None = None) -> None:
+        self.fs.check_writable()
+        if mode is not None:
+            self._with_parent(lambda d, n: os.chmod(n, mode & 0o7777, dir_fd=d))
+        if uid is not None or gid is not None:
+            self._with_parent(lambda d, n: os.chown(n, -1 if uid is None else uid, -1 if gid is None else gid,
+                                                    dir_fd=d, follow_symlinks=False))
+        if size is not None:
+            if self.is_dir:
+                raise SyscallError(abi.EISDIR)
+            fd = _host_call(open_beneath, self.fs.root_fd, self.rel, os.O_WRONLY)
+            try:
+                _host_call(os.ftruncate, fd, size)
+            finally:
+                os.close(fd)
+        if atime_ns is not None or mtime_ns is not None:
+            st = self._refresh()
+            times = (st.st_atime_ns if atime_ns is None else atime_ns,
+                     st.st_mtime_ns if mtime_ns is None else mtime_ns)
+            self._with_parent(lambda d, n: os.utime(n, ns=times, dir_fd=d, follow_symlinks=False))
+
+    # -- directories --
+    def lookup(self, name: bytes) -> Inode:
+        if not self.is_dir:
+            raise SyscallError(abi.ENOTDIR)
+        check_name(name)
+        rel = self._child_rel(name)
+        return HostInode(self.fs, rel, self.fs.lstat(rel))
+
+    def entries(self) -> list[tuple[bytes, int, int]]:
+        if not self.is_dir:
+            raise SyscallError(abi.ENOTDIR)
+        fd = _host_call(open_beneath, self.fs.root_fd, self.rel, os.O_RDONLY | os.O_DIRECTORY)
+        out = []
+        try:
+            dev = os.fstat(fd).st_dev
+            with os.scandir(fd) as it:
+                for entry in it:
+                    kind = _scandir_mode(entry)
+                    out.append((os.fsencode(entry.name), self.fs.numbers.for_host(dev, entry.inode()),
+                                dtype_of(kind)))
+        except OSError as exc:
+            raise from_os_error(exc) from None
+        finally:
+            os.close(fd)
+        return out
+
+    def create(self, name: bytes, mode: int, uid: int, gid: int) -> Inode:
+        check_name(name)
+        fd = self._with_self_dir(lambda d: os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW
+                                                   | os.O_CLOEXEC, mode & 0o7777, dir_fd=d))
+        os.close(fd)
+        return self.lookup(name)
+
+    def mkdir(self, name: bytes, mode: int, uid: int, gid: int) -> Inode:
+        check_name(name)
+        self._with_self_dir(lambda d: os.mkdir(name, mode & 0o7777, dir_fd=d))
+        return self.lookup(name)
+
+    def symlink(self, name: bytes, target: bytes, uid: int, gid: int) -> Inode:
+        check_name(name)
+        self._with_self_dir(lambda d: os.symlink(target, name, dir_fd=d))
+        return self.lookup(name)
+
+    def link(self, name: bytes, target: Inode) -> None:
+        if not isinstance(target, HostInode) or target.fs is not self.fs:
+            raise SyscallError(abi.EXDEV)
+        check_name(name)
+        tfd, tname = self.fs.parent_fd(target.rel)
+        try:
+            self._with_self_dir(lambda d: os.link(tname, name, src_dir_fd=tfd, dst_dir_fd=d,
+                                                  follow_symlinks=False))
+        finally:
+            os.close(tfd)
+
+    def unlink(self, name: bytes) -> None:
+        self._with_self_dir(lambda d: os.unlink(name, dir_fd=d))
+
+    def rmdir(self, name: bytes) -> None:
+        self._with_self_dir(lambda d: os.rmdir(name, dir_fd=d))
+
+    def rename(self, name: bytes, new_dir: Inode, new_name: bytes, flags: int) -> None:
+        if not isinstance(new_dir, HostInode) or new_dir.fs is not self.fs:
+            raise SyscallError(abi.EXDEV)
+        check_name(new_name)
+        if flags & ~abi.RENAME_NOREPLACE:
+            raise SyscallError(abi.EINVAL)
+        if flags & abi.RENAME_NOREPLACE:
+            try:
+                new_dir.lookup(new_name)
+                raise SyscallError(abi.EEXIST)
+            except SyscallError as exc:
+                if exc.errno != abi.ENOENT:
+                    raise
+        ndfd = _host_call(open_beneath, self.fs.root_fd, new_dir.rel, os.O_PATH | os.O_DIRECTORY)
+        try:
+            self._with_self_dir(lambda d: os.rename(name, new_name, src_dir_fd=d, dst_dir_fd=ndfd))
+        finally:
+            os.close(ndfd)
+
+    def readlink(self) -> bytes:
+        if not self.is_symlink:
+            raise SyscallError(abi.EINVAL)
+        fd = _host_call(open_beneath, self.fs.root_fd, self.rel, os.O_PATH | os.O_NOFOLLOW)
+        try:
+            return _host_call(os.readlink, b"", dir_fd=fd)
+        finally:
+            os.close(fd)
+
+    def open(self, flags: int) -> FileDescription:
+        kind = self.mode & abi.S_IFMT
+        if flags & abi.O_PATH:
+            return FileDescription(self, flags)
+        accmode = flags & abi.O_ACCMODE
+        if kind == abi.S_IFDIR:
+            if accmode != abi.O_RDONLY:
+                raise SyscallError(abi.EISDIR)
+            return FileDescription(self, flags)
+        if kind != abi.S_IFREG:
+            raise SyscallError(abi.ENXIO)
+        if accmode != abi.O_RDONLY:
+            self.fs.check_writable()
+        host_flags = {abi.O_RDONLY: os.O_RDONLY, abi.O_WRONLY: os.O_WRONLY, abi.O_RDWR: os.O_RDWR}.get(accmode)
+        if host_flags is None:
+            raise SyscallError(abi.EINVAL)
+        if flags & abi.O_TRUNC and accmode != abi.O_RDONLY:
+            host_flags |= os.O_TRUNC
+        fd = _host_call(open_beneath, self.fs.root_fd, self.rel, host_flags)
+        return HostFileDescription(self, flags, fd)
+
+
+def _scandir_mode(entry: os.DirEntry) -> int:
+    if entry.is_symlink():
+        return abi.S_IFLNK
+    if entry.is_dir(follow_symlinks=False):
+        return abi.S_IFDIR
+    if entry.is_file(follow_symlinks=False):
+        return abi.S_IFREG
+    try:
+        return host_stat.S_IFMT(entry.stat(follow_symlinks=False).st_mode)
+    except OSError:
+        return 0

@@ -1,0 +1,238 @@
+"""An in-memory filesystem: tmpfs, the overlay's writable layer, and the base of dev/proc.
+
+Directories hold their children by name; whiteouts and the opaque flag exist only for
+the overlay (an upper-layer directory records what it hides of the lower layers).
+"""
+from __future__ import annotations
+
+from vkernel import abi
+from vkernel.errors import SyscallError
+from vkernel.vfs.file import FileDescription, copy_out
+from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, Times, check_name, dtype_of, now_ns
+
+
+class MemFS(Filesystem):
+    """tmpfs: everything in host memory, gone when the kernel exits."""
+
+    name = "tmpfs"
+
+    def __init__(self, numbers: InodeNumbers, dev: int, readonly: bool = False, root_mode: int = 0o1777) -> None:
+        super().__init__(numbers, dev, readonly)
+        self._root = MemInode(self, abi.S_IFDIR | root_mode, 0, 0)
+        self._root.nlink = 2
+
+    def root(self) -> MemInode:
+        return self._root
+
+
+class MemInode(Inode):
+    def __init__(self, fs: MemFS, mode: int, uid: int, gid: int, target: bytes = b"") -> None:
+        self.fs = fs
+        self.ino = fs.numbers.new()
+        self.mode_bits = mode
+        self.uid, self.gid = uid, gid
+        self.nlink = 1
+        self.times = Times()
+        self.data = bytearray()
+        self.target = target
+        self.children: dict[bytes, MemInode] = {}
+        self.whiteouts: set[bytes] = set()
+        self.opaque = False
+        self.rdev = 0
+
+    def stat(self) -> Stat:
+        size = len(self.target) if self.is_symlink else (4096 if self.is_dir else len(self.data))
+        blocks = 0 if self.is_symlink else ((size + 4095) // 4096) * 8
+        return Stat(self.fs.dev, self.ino, self.mode_bits, self.nlink, self.uid, self.gid, size,
+                    rdev=self.rdev, blocks=blocks, atime_ns=self.times.atime_ns,
+                    mtime_ns=self.times.mtime_ns, ctime_ns=self.times.ctime_ns)
+
+    @property
+    def mode(self) -> int:
+        return self.mode_bits
+
+    def touch(self, change_only: bool = False) -> None:
+        t = now_ns()
+        self.times.ctime_ns = t
+        if not change_only:
+            self.times.mtime_ns = t
+
+    def setattr(self, *, mode: int | None = None, uid: int | None = None, gid: int | None = None,
+                size: int | None = None, atime_ns: int | None = None, mtime_ns: int | None = None) -> None:
+        self.fs.check_writable()
+        if mode is not None:
+            self.mode_bits = (self.mode_bits & abi.S_IFMT) | (mode & 0o7777)
+        if uid is not None and uid != -1:
+            self.uid = uid
+        if gid is not None and gid != -1:
+            self.gid = gid
+        if size is not None:
+            if self.is_dir:
+                raise SyscallError(abi.EISDIR)
+            if size < len(self.data):
+                del self.data[size:]
+            else:
+                self.data.extend(bytes(size - len(self.data)))
+            self.touch()
+        if atime_ns is not None:
+            self.times.atime_ns = atime_ns
+        if mtime_ns is not None:
+            self.times.mtime_ns = mtime_ns
+        self.touch(change_only=True)
+
+    # -- directories --
+    def _dir(self) -> None:
+        if not self.is_dir:
+            raise SyscallError(abi.ENOTDIR)
+
+    def lookup(self, name: bytes) -> Inode:
+        self._dir()
+        child = self.children.get(name)
+        if child is None:
+            raise SyscallError(abi.ENOENT)
+        return child
+
+    def entries(self) -> list[tuple[bytes, int, int]]:
+        self._dir()
+        return [(name, c.ino, dtype_of(c.mode_bits)) for name, c in self.children.items()]
+
+    def _add(self, name: bytes, child: MemInode) -> MemInode:
+        self._dir()
+        self.fs.check_writable()
+        check_name(name)
+        if name in self.children:
+            raise SyscallError(abi.EEXIST)
+        self.children[name] = child
+        self.whiteouts.discard(name)
+        self.touch()
+        return child
+
+    def create(self, name: bytes, mode: int, uid: int, gid: int) -> Inode:
+        return self._add(name, MemInode(self.fs, abi.S_IFREG | (mode & 0o7777), uid, gid))
+
+    def mknod(self, name: bytes, mode: int, uid: int, gid: int, rdev: int = 0) -> Inode:
+        node = self._add(name, MemInode(self.fs, mode, uid, gid))
+        node.rdev = rdev
+        return node
+
+    def mkdir(self, name: bytes, mode: int, uid: int, gid: int) -> Inode:
+        child = self._add(name, MemInode(self.fs, abi.S_IFDIR | (mode & 0o7777), uid, gid))
+        child.nlink = 2
+        self.nlink += 1
+        return child
+
+    def symlink(self, name: bytes, target: bytes, uid: int, gid: int) -> Inode:
+        return self._add(name, MemInode(self.fs, abi.S_IFLNK | 0o777, uid, gid, target))
+
+    def link(self, name: bytes, target: Inode) -> None:
+        if not isinstance(target, MemInode) or target.fs is not self.fs:
+            raise SyscallError(abi.EXDEV)
+        if target.is_dir:
+            raise SyscallError(abi.EPERM)
+        self._add(name, target)
+        target.nlink += 1
+        target.touch(change_only=True)
+
+    def _take(self, name: bytes) -> MemInode:
+        self._dir()
+        self.fs.check_writable()
+        child = self.children.get(name)
+        if child is None:
+            raise SyscallError(abi.ENOENT)
+        return child
+
+    def unlink(self, name: bytes) -> None:
+        child = self._take(name)
+        if child.is_dir:
+            raise SyscallError(abi.EISDIR)
+        del self.children[name]
+        child.nlink -= 1
+        child.touch(change_only=True)
+        self.touch()
+
+    def rmdir(self, name: bytes) -> None:
+        child = self._take(name)
+        if not child.is_dir:
+            raise SyscallError(abi.ENOTDIR)
+        if child.children:
+            raise SyscallError(abi.ENOTEMPTY)
+        del self.children[name]
+        child.nlink = 0
+        self.nlink -= 1
+        self.touch()
+
+    def rename(self, name: bytes, new_dir: Inode, new_name: bytes, flags: int) -> None:
+        child = self._take(name)
+        if not isinstance(new_dir, MemInode) or new_dir.fs is not self.fs:
+            raise SyscallError(abi.EXDEV)
+        new_dir._dir()
+        check_name(new_name)
+        existing = new_dir.children.get(new_name)
+        if flags & abi.RENAME_NOREPLACE and existing is not None:
+            raise SyscallError(abi.EEXIST)
+        if flags & abi.RENAME_EXCHANGE:
+            if existing is None:
+                raise SyscallError(abi.ENOENT)
+            self.children[name], new_dir.children[new_name] = existing, child
+            return
+        if existing is child:
+            return
+        if existing is not None:
+            if child.is_dir and not existing.is_dir:
+                raise SyscallError(abi.ENOTDIR)
+            if existing.is_dir and not child.is_dir:
+                raise SyscallError(abi.EISDIR)
+            if existing.is_dir and existing.children:
+                raise SyscallError(abi.ENOTEMPTY)
+            existing.nlink -= 1 if not existing.is_dir else existing.nlink
+            if existing.is_dir:
+                new_dir.nlink -= 1
+        del self.children[name]
+        new_dir.children[new_name] = child
+        new_dir.whiteouts.discard(new_name)
+        if child.is_dir and new_dir is not self:
+            self.nlink -= 1
+            new_dir.nlink += 1
+        child.touch(change_only=True)
+        self.touch()
+        new_dir.touch()
+
+    def readlink(self) -> bytes:
+        if not self.is_symlink:
+            raise SyscallError(abi.EINVAL)
+        return self.target
+
+    def open(self, flags: int) -> FileDescription:
+        if flags & abi.O_TRUNC and self.mode_bits & abi.S_IFMT == abi.S_IFREG and flags & abi.O_ACCMODE:
+            self.setattr(size=0)
+        return MemFile(self, flags)
+
+
+class MemFile(FileDescription):
+    """An open regular file or directory of a MemFS.
+
+    ``node`` holds the bytes; ``inode`` is what fstat reports, which an overlay replaces
+    with its own inode.
+    """
+
+    def __init__(self, node: MemInode, flags: int) -> None:
+        super().__init__(node, flags)
+        self.node = node
+
+    def pread(self, views: list[memoryview], offset: int) -> int:
+        if self.node.is_dir:
+            raise SyscallError(abi.EISDIR)
+        return copy_out(self.node.data, views, offset)
+
+    def pwrite(self, chunks: list[memoryview] | list[bytes], offset: int) -> int:
+        payload = b"".join(chunks)
+        data = self.node.data
+        if offset > len(data):
+            data.extend(bytes(offset - len(data)))
+        data[offset:offset + len(payload)] = payload
+        if payload:
+            self.node.touch()
+        return len(payload)
+
+    def size(self) -> int:
+        return len(self.node.data)
