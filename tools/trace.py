@@ -96,7 +96,11 @@ def format_arg(t: Thread, arg: Arg, raw: int, args: tuple[int, ...], result: int
     return hex(raw)
 
 
-def format_result(result: int | Control) -> str:
+# Syscalls whose result is an address, printed in hex as strace does.
+_ADDRESS_RESULTS = frozenset({"brk", "mmap", "mremap", "shmat"})
+
+
+def format_result(result: int | Control, address: bool = False) -> str:
     if isinstance(result, (ExitGroup, ExitThread, Killed)):
         return "?"
     if not isinstance(result, int):
@@ -104,14 +108,14 @@ def format_result(result: int | Control) -> str:
     if -4096 < result < 0:
         err = -result
         return f"-1 {abi.ERRNO_NAME.get(err, str(err))} ({abi.ERRNO_MESSAGE.get(err, 'Unknown error')})"
-    if result >= 1 << 32 or result < 0:
+    if address or result < 0:
         return hex(result & 0xFFFFFFFFFFFFFFFF)
     return str(result)
 
 
 def format_line(t: Thread, row: Row, args: tuple[int, ...], result: int | Control) -> str:
     shown = ", ".join(format_arg(t, arg, args[i + 1], args, result, False) for i, arg in enumerate(row.args))
-    return f"{row.name}({shown}) = {format_result(result)}"
+    return f"{row.name}({shown}) = {format_result(result, row.name in _ADDRESS_RESULTS)}"
 
 
 class Tracer:

@@ -130,7 +130,8 @@ class Kernel:
                 pass
         uid, gid = os.getuid(), os.getgid()
         proc = Process(kernel=self, pid=pid, ppid=0, cpu=cpu, mm=mm, fds=FdTable(), cwd=cwd_loc,
-                       exe=self.guest_location(os.fsdecode(exe_path)), exe_path=exe_path, argv=argv,
+                       exe=self.guest_location(os.fsdecode(exe_path)),
+                       exe_path=os.fsencode(os.path.abspath(exe_path)), argv=argv,
                        envp=envp, creds=Credentials(uid, gid, uid, gid, uid, gid, []), pgid=pid, sid=pid,
                        comm=os.path.basename(exe_path)[:15])
         thread = Thread(tid=pid, process=proc)

@@ -18,6 +18,9 @@ class ProcessView:
     def proc_exe(self) -> Location | None:
         return self.proc.exe
 
+    def proc_exe_path(self) -> bytes:
+        return self.proc.exe.path if self.proc.exe is not None else self.proc.exe_path
+
     def proc_cwd(self) -> Location:
         return self.proc.cwd
 

@@ -22,6 +22,7 @@ class ProcProcess(Protocol):
     pid: int
 
     def proc_exe(self) -> Location | None: ...
+    def proc_exe_path(self) -> bytes: ...
     def proc_cwd(self) -> Location: ...
     def proc_files(self) -> dict[str, Callable[[], bytes]]: ...
     def proc_fds(self) -> dict[int, tuple[bytes, Location | None]]: ...
@@ -69,8 +70,7 @@ class ProcFS(Filesystem):
 
         def entries() -> dict[bytes, Callable[[], Inode]]:
             out: dict[bytes, Callable[[], Inode]] = {
-                b"exe": lambda: ProcLink(self, (pid, "exe"), lambda: _path_of(proc.proc_exe()),
-                                         proc.proc_exe),
+                b"exe": lambda: ProcLink(self, (pid, "exe"), proc.proc_exe_path, proc.proc_exe),
                 b"cwd": lambda: ProcLink(self, (pid, "cwd"), lambda: proc.proc_cwd().path, proc.proc_cwd),
                 b"root": lambda: ProcLink(self, (pid, "root"), lambda: b"/"),
                 b"fd": lambda: ProcDir(self, (pid, "fd"), fd_entries, mode=0o500),
@@ -87,12 +87,6 @@ class ProcFS(Filesystem):
                     for fd, target in sorted(proc.proc_fds().items())}
 
         return ProcDir(self, (pid,), entries, mode=0o555)
-
-
-def _path_of(loc: Location | None) -> bytes:
-    if loc is None:
-        raise SyscallError(abi.ENOENT)
-    return loc.path
 
 
 class ProcInode(Inode):
