@@ -32,7 +32,22 @@ def sys_read(t: Thread, fd: int, buf: int, count: int) -> int:
     desc = _readable(t, fd)
     if count == 0:
         return 0
-    return desc.read(t.process.mm.views(buf, min(count, MAX_RW), writable=True))
+    count = min(count, MAX_RW)
+    try:
+        views = t.process.mm.views(buf, count, writable=True)
+    except SyscallError:
+        return _read_to_bad_buffer(t, desc, buf, count)
+    return desc.read(views)
+
+
+def _read_to_bad_buffer(t: Thread, desc: FileDescription, buf: int, count: int) -> int:
+    """Linux faults only when it copies: a read that finds no data returns 0 even into
+    an unusable buffer, and one that finds data fails with EFAULT."""
+    bounce = bytearray(min(count, 1 << 16))
+    n = desc.read([memoryview(bounce)])
+    if n:
+        t.process.mm.write(buf, bytes(bounce[:n]))
+    return n
 
 
 def sys_write(t: Thread, fd: int, buf: int, count: int) -> int:
