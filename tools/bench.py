@@ -410,7 +410,9 @@ def main(argv: list[str] | None = None) -> int:
         console.width = max(console.width, 120)  # keep the table unwrapped in logs
     runners = available_runners(console)
 
-    with tempfile.TemporaryDirectory(prefix="vkernel-bench-") as tmp:
+    # Not under /tmp: inside the container /tmp is a fresh tmpfs, while /var/tmp is the
+    # host's, seen read-only through the overlay.
+    with tempfile.TemporaryDirectory(prefix="vkernel-bench-", dir="/var/tmp") as tmp:
         read_file, empty_file = Path(tmp) / "data", Path(tmp) / "empty"
         empty_file.touch()
         workloads = [w for w in make_workloads(sizes, read_file, empty_file)
