@@ -7,7 +7,7 @@ from typing import IO
 from vkernel import abi
 from vkernel.control import Control, ExitGroup, ExitThread, Killed
 from vkernel.errors import SyscallError
-from vkernel.syscalls.spec import Arg, s32, s64
+from vkernel.syscalls.spec import OPEN_FLAGS, Arg, s32, s64
 from vkernel.syscalls.table import Row
 from vkernel.task import Thread
 
@@ -113,8 +113,18 @@ def format_result(result: int | Control, address: bool = False) -> str:
     return str(result)
 
 
+def _shown_args(row: Row, args: tuple[int, ...]) -> list[tuple[int, Arg]]:
+    """The arguments strace would print: open's mode only when the flags can create."""
+    out = list(enumerate(row.args))
+    for i, arg in out[:-1]:
+        if arg is OPEN_FLAGS and row.args[i + 1].kind == "mode" and not args[i + 1] & (abi.O_CREAT | abi.O_TMPFILE):
+            del out[i + 1]
+            break
+    return out
+
+
 def format_line(t: Thread, row: Row, args: tuple[int, ...], result: int | Control) -> str:
-    shown = ", ".join(format_arg(t, arg, args[i + 1], args, result, False) for i, arg in enumerate(row.args))
+    shown = ", ".join(format_arg(t, arg, args[i + 1], args, result, False) for i, arg in _shown_args(row, args))
     return f"{row.name}({shown}) = {format_result(result, row.name in _ADDRESS_RESULTS)}"
 
 
@@ -129,7 +139,7 @@ class Tracer:
     def __call__(self, t: Thread, row: Row, args: tuple[int, ...], result: int | Control) -> None:
         if self.as_json:
             record = {"pid": t.process.pid, "tid": t.tid, "nr": row.nr, "name": row.name,
-                      "args": [format_arg(t, a, args[i + 1], args, result, False) for i, a in enumerate(row.args)],
+                      "args": [format_arg(t, a, args[i + 1], args, result, False) for i, a in _shown_args(row, args)],
                       "result": result if isinstance(result, int) else None}
             self.stream.write(json.dumps(record) + "\n")
             return
