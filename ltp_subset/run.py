@@ -85,7 +85,7 @@ def _run(cmd: list[str], timeout: float) -> RunResult:
 
 
 def vkemu_command(binary: Path | str) -> list[str]:
-    return [sys.executable, "-m", "tools.vkemu", str(binary)]
+    return [sys.executable, "-m", "tools.vkemu", "--strict", str(binary)]
 
 
 def run_native(binary: Path | str, timeout: float = TIMEOUT) -> RunResult:

@@ -20,7 +20,8 @@ class FdTable:
     """One table per process (shared by its threads).
 
     Invariant: a description's ``refs`` counts the fd entries pointing at it across all
-    tables; it is closed exactly when the count reaches zero.
+    tables, plus the file-backed VMAs mapping it; it is closed exactly when the count
+    reaches zero.
     """
 
     def __init__(self, limit: int = DEFAULT_NOFILE) -> None:

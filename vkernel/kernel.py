@@ -184,6 +184,7 @@ class Kernel:
 
     def _exit(self, proc: Process, status: int, crash: str | None = None) -> ExitResult:
         proc.exit_code = status
+        proc.mm.release_all()
         proc.fds.close_all()
         return ExitResult(status, crash)
 

@@ -9,6 +9,10 @@ Invariants:
   is sticky through splits and never cleared.
 - Guest memory accessed by the kernel goes through the VMA list, never through
   Unicorn, and honours the guest's permissions: EFAULT otherwise.
+- A file-backed VMA holds one reference (``refs``) on its file description while it
+  is mapped, so the mapping outlives the fd.  A shared file mapping is a copy of the
+  file's pages that is written back (within the file's size) on msync, on unmap and
+  at exit, when the mapping was ever writable.
 """
 from __future__ import annotations
 
@@ -17,10 +21,14 @@ import ctypes
 import mmap
 import struct
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from vkernel import abi
 from vkernel.errors import SyscallError
+from vkernel.fdtable import release
+
+if TYPE_CHECKING:
+    from vkernel.vfs.file import FileDescription
 
 PAGE = abi.PAGE_SIZE
 PAGE_MASK = ~(PAGE - 1)
@@ -76,17 +84,20 @@ class VMA:
     file_offset: int = 0
     inode: int = 0
     dev: int = 0
+    file: FileDescription | None = None   # the mapped file; one reference per VMA
+    may_write: bool = True         # VM_MAYWRITE: False for a shared map of a read-only fd
 
     def slice(self, start: int, end: int) -> VMA:
         delta = start - self.start
         return replace(self, start=start, end=end, offset=self.offset + delta,
-                       file_offset=self.file_offset + (delta if self.inode else 0))
+                       file_offset=self.file_offset + (delta if self.inode or self.file is not None else 0))
 
     def mergeable_with(self, nxt: VMA) -> bool:
         return (self.end == nxt.start and self.buffer is nxt.buffer
                 and self.offset + (self.end - self.start) == nxt.offset
-                and (self.prot, self.shared, self.attested, self.was_writable, self.name)
-                == (nxt.prot, nxt.shared, nxt.attested, nxt.was_writable, nxt.name))
+                and self.file is nxt.file
+                and (self.prot, self.shared, self.attested, self.was_writable, self.name, self.may_write)
+                == (nxt.prot, nxt.shared, nxt.attested, nxt.was_writable, nxt.name, nxt.may_write))
 
 
 class WXViolation(SyscallError):
@@ -130,6 +141,11 @@ class AddressSpace:
     def is_free(self, start: int, end: int) -> bool:
         return not self._overlapping(start, end)
 
+    def fully_mapped(self, start: int, length: int) -> bool:
+        """Whether every page of [start, start+length) is mapped."""
+        end = start + page_up(length)
+        return sum(min(v.end, end) - max(v.start, start) for v in self._overlapping(start, end)) == end - start
+
     def find_free(self, size: int, hint: int = 0) -> int:
         """A free page-aligned range of ``size`` bytes: at ``hint`` if free, else top-down."""
         if hint and hint >= MMAP_BOTTOM and hint + size <= TASK_SIZE and self.is_free(hint, hint + size):
@@ -151,11 +167,23 @@ class AddressSpace:
         i = bisect.bisect_left(self._starts, vma.start)
         self.vmas.insert(i, vma)
         self._starts.insert(i, vma.start)
+        if vma.file is not None:
+            vma.file.refs += 1
 
     def _remove(self, vma: VMA) -> None:
         i = bisect.bisect_left(self._starts, vma.start)
         del self.vmas[i]
         del self._starts[i]
+        if vma.file is not None:
+            release(vma.file)
+
+    def _replace(self, vma: VMA, pieces: list[VMA]) -> None:
+        """Split ``vma`` into ``pieces`` in place (each piece holds its own file reference)."""
+        i = bisect.bisect_left(self._starts, vma.start)
+        self.vmas[i:i + 1] = pieces
+        self._starts[i:i + 1] = [piece.start for piece in pieces]
+        if vma.file is not None:
+            vma.file.refs += len(pieces) - 1
 
     def _split_range(self, start: int, end: int) -> list[VMA]:
         """Split VMAs at start and end; return those now fully inside [start, end)."""
@@ -169,9 +197,7 @@ class AddressSpace:
             if vma.end > end:
                 pieces.append(vma.slice(end, vma.end))
             if len(pieces) > 1:
-                self._remove(vma)
-                for piece in pieces:
-                    self._insert(piece)
+                self._replace(vma, pieces)
             inside.append(mid if len(pieces) > 1 else vma)
         return inside
 
@@ -199,15 +225,21 @@ class AddressSpace:
 
     def map(self, start: int, length: int, prot: int, *, buffer: Buffer | None = None, offset: int = 0,
             shared: bool = False, attested: bool = False, name: str = "", file_offset: int = 0,
-            inode: int = 0, dev: int = 0) -> VMA:
-        """Map [start, start+length) fresh, replacing whatever was there (MAP_FIXED)."""
+            inode: int = 0, dev: int = 0, file: FileDescription | None = None,
+            may_write: bool = True) -> VMA:
+        """Map [start, start+length) fresh, replacing whatever was there (MAP_FIXED).
+
+        With ``file``, the pages start as the file's bytes from ``file_offset`` (zeros
+        past its end) and the VMA holds a reference on the description."""
         length = page_up(length)
         self.check_exec(prot, attested, False)
         if buffer is None:
             buffer = Buffer(length)
         self.unmap(start, length)
         vma = VMA(start, start + length, prot & 7, buffer, offset, shared, attested,
-                  bool(prot & abi.PROT_WRITE), name, file_offset, inode, dev)
+                  bool(prot & abi.PROT_WRITE), name, file_offset, inode, dev, file, may_write)
+        if file is not None:
+            self._load(vma, start, start + length)
         self.backend.map(start, length, prot & 7, buffer.address + offset)
         self._insert(vma)
         self._merge_around(start, start + length)
@@ -216,17 +248,55 @@ class AddressSpace:
     def unmap(self, start: int, length: int) -> None:
         end = start + page_up(length)
         for vma in self._split_range(start, end):
+            try:
+                self._write_back(vma, vma.start, vma.end)
+            except SyscallError:
+                pass  # as Linux, munmap does not report write-back errors
             self.backend.unmap(vma.start, vma.end - vma.start)
             self._remove(vma)
+
+    def release_all(self) -> None:
+        """Tear the address space down at exit: shared file pages reach their files and
+        every file reference is dropped."""
+        for vma in list(self.vmas):
+            self.unmap(vma.start, vma.end - vma.start)
+
+    @staticmethod
+    def _load(vma: VMA, lo: int, hi: int) -> None:
+        """Fill [lo, hi) of a file-backed VMA, whose pages read as zero, with the file's
+        bytes (what lies past the file's end stays zero)."""
+        assert vma.file is not None
+        if vma.file.seekable:
+            off = vma.offset + lo - vma.start
+            vma.file.pread([memoryview(vma.buffer.mem)[off:off + hi - lo]], vma.file_offset + lo - vma.start)
+
+    @staticmethod
+    def _write_back(vma: VMA, lo: int, hi: int) -> None:
+        """Copy [lo, hi) of a shared file mapping that was ever writable back to its file;
+        bytes past the file's end are not written (the file never grows)."""
+        if not (vma.shared and vma.was_writable and vma.file is not None):
+            return
+        pos = vma.file_offset + lo - vma.start
+        n = min(hi - lo, vma.file.size() - pos)
+        if n > 0:
+            off = vma.offset + lo - vma.start
+            vma.file.pwrite([memoryview(vma.buffer.mem)[off:off + n]], pos)
+
+    def sync(self, start: int, length: int) -> None:
+        """msync(2): write the shared file pages in the range back to their files."""
+        end = start + page_up(length)
+        for vma in self._overlapping(start, end):
+            self._write_back(vma, max(vma.start, start), min(vma.end, end))
 
     def protect(self, start: int, length: int, prot: int) -> None:
         """mprotect(2): ENOMEM if any page in the range is unmapped."""
         end = start + page_up(length)
-        covered = sum(min(v.end, end) - max(v.start, start) for v in self._overlapping(start, end))
-        if covered != end - start:
+        if not self.fully_mapped(start, end - start):
             raise SyscallError(abi.ENOMEM)
         # Check every piece first so a refused request changes nothing.
         for vma in self._overlapping(start, end):
+            if prot & abi.PROT_WRITE and not vma.may_write:
+                raise SyscallError(abi.EACCES)
             self.check_exec(prot, vma.attested, vma.was_writable)
         for vma in self._split_range(start, end):
             vma.prot = prot & 7
@@ -234,37 +304,67 @@ class AddressSpace:
             self.backend.protect(vma.start, vma.end - vma.start, vma.prot)
         self._merge_around(start, end)
 
+    def _check_one_mapping(self, start: int, end: int) -> None:
+        """EFAULT unless one mapping holds all of [start, end), as mremap requires.
+
+        Linux would have merged what we keep as adjacent VMAs of one mapping (a grown
+        tail has its own buffer), so a run of them with the same attributes counts as
+        one."""
+        prev = self.find(start)
+        if prev is None:
+            raise SyscallError(abi.EFAULT)
+        while prev.end < end:
+            nxt = self.find(prev.end)
+            if (nxt is None or nxt.file is not prev.file
+                    or (nxt.prot, nxt.shared, nxt.name, nxt.was_writable, nxt.may_write)
+                    != (prev.prot, prev.shared, prev.name, prev.was_writable, prev.may_write)
+                    or (nxt.file is not None and nxt.file_offset != prev.file_offset + prev.end - prev.start)):
+                raise SyscallError(abi.EFAULT)
+            prev = nxt
+
     def remap(self, old: int, old_size: int, new_size: int, may_move: bool, fixed_to: int | None) -> int:
-        """mremap(2) for anonymous and private mappings: grow, shrink or move."""
+        """mremap(2): grow, shrink or move; a file mapping stays backed by its file."""
         old_size, new_size = page_up(old_size), page_up(new_size)
         vma = self.find(old)
-        if vma is None or old + old_size > vma.end or vma.name == "[heap]":
+        if vma is None or vma.name == "[heap]":
             raise SyscallError(abi.EFAULT)
+        if fixed_to is not None and (fixed_to % PAGE or fixed_to > TASK_SIZE - new_size
+                                     or (old + old_size > fixed_to and fixed_to + new_size > old)):
+            raise SyscallError(abi.EINVAL)  # mremap_to: unaligned, too high, or overlapping
         if fixed_to is None and new_size <= old_size:
+            # Shrinking only unmaps the tail, whatever the VMAs there are.
             self.unmap(old + new_size, old_size - new_size)
             return old
+        self._check_one_mapping(old, old + min(old_size, new_size))
         if fixed_to is None and self.is_free(old + old_size, old + new_size):
-            self._grow_in_place(vma, old, old_size, new_size)
+            self._grow_in_place(old, old_size, new_size)
             return old
         if not may_move:
             raise SyscallError(abi.ENOMEM)
         dest = fixed_to if fixed_to is not None else self.find_free(new_size)
         data = self.read(old, min(old_size, new_size), check=False)
-        template = self.find(old)
-        assert template is not None
-        self.unmap(old, old_size)
-        moved = self.map(dest, new_size, abi.PROT_READ | abi.PROT_WRITE, shared=template.shared, name=template.name)
-        moved.was_writable = template.was_writable
+        # Map the destination before unmapping the source, so the file reference
+        # carries over even when the source held the last one.
+        moved = self.map(dest, new_size, abi.PROT_READ | abi.PROT_WRITE, shared=vma.shared, name=vma.name,
+                         file=vma.file, file_offset=vma.file_offset + old - vma.start, inode=vma.inode,
+                         dev=vma.dev, may_write=vma.may_write)
+        moved.was_writable = vma.was_writable
+        moved.attested = vma.attested
         self.write(dest, data, check=False)
-        if template.prot != moved.prot:
-            moved.prot = template.prot
-            self.backend.protect(dest, new_size, template.prot)
+        if vma.prot != moved.prot:
+            moved.prot = vma.prot
+            self.backend.protect(dest, new_size, vma.prot)
+        self.unmap(old, old_size)
         return dest
 
-    def _grow_in_place(self, vma: VMA, old: int, old_size: int, new_size: int) -> None:
-        tail = self.map(old + old_size, new_size - old_size, vma.prot & ~abi.PROT_EXEC,
-                        shared=vma.shared, name=vma.name)
-        tail.was_writable = vma.was_writable
+    def _grow_in_place(self, old: int, old_size: int, new_size: int) -> None:
+        last = self.find(old + old_size - 1)
+        assert last is not None
+        tail = self.map(old + old_size, new_size - old_size, last.prot & ~abi.PROT_EXEC,
+                        shared=last.shared, name=last.name, file=last.file,
+                        file_offset=last.file_offset + old + old_size - last.start,
+                        inode=last.inode, dev=last.dev, may_write=last.may_write)
+        tail.was_writable = last.was_writable
 
     def set_brk(self, new: int) -> int:
         """brk(2): grow or shrink the heap; returns the (possibly unchanged) break."""
@@ -286,12 +386,16 @@ class AddressSpace:
         return new
 
     def discard(self, start: int, length: int) -> None:
-        """MADV_DONTNEED on private anonymous memory: the pages read as zero again."""
+        """MADV_DONTNEED: private pages read again as zeros (anonymous) or as the file's
+        bytes (file-backed); shared pages keep their data."""
         end = start + page_up(length)
         for vma in self._overlapping(start, end):
+            if vma.shared:
+                continue
             lo, hi = max(vma.start, start), min(vma.end, end)
-            if vma.inode == 0 and not vma.shared:
-                vma.buffer.mem.madvise(mmap.MADV_DONTNEED, vma.offset + lo - vma.start, hi - lo)
+            vma.buffer.mem.madvise(mmap.MADV_DONTNEED, vma.offset + lo - vma.start, hi - lo)
+            if vma.file is not None:
+                self._load(vma, lo, hi)
 
     # -- guest memory access for the kernel ------------------------------------------
 

@@ -362,6 +362,14 @@ def sys_copy_file_range(t: Thread, fd_in: int, off_in: int, fd_out: int, off_out
     start_out = struct.unpack("<q", mm.read(off_out, 8))[0] if off_out else None
     if (start_in is not None and start_in < 0) or (start_out is not None and start_out < 0):
         raise SyscallError(abi.EINVAL)
+    pos_in = src.offset if start_in is None else start_in
+    pos_out = dst.offset if start_out is None else start_out
+    # Linux shortens the copy to the source's end of file, then refuses overlapping
+    # ranges within one file.
+    count = max(min(length, src.size() - pos_in), 0)
+    st_in, st_out = src.stat(), dst.stat()
+    if (st_in.dev, st_in.ino) == (st_out.dev, st_out.ino) and pos_out + count > pos_in and pos_out < pos_in + count:
+        raise SyscallError(abi.EINVAL)
     n, end_in, end_out = _copy(src, dst, min(length, MAX_RW), start_in, start_out)
     if off_in:
         mm.write(off_in, struct.pack("<q", end_in))

@@ -186,7 +186,9 @@ def check_permission(t: Thread, inode: Inode, mask: int) -> None:
 # -- directories ---------------------------------------------------------------------------
 
 def sys_getcwd(t: Thread, buf: int, size: int) -> int:
-    """getcwd(2)."""
+    """getcwd(2): ENOENT once the working directory has been removed."""
+    if t.process.cwd.inode.unlinked:
+        raise SyscallError(abi.ENOENT)
     path = t.process.cwd.path + b"\0"
     if size < len(path):
         raise SyscallError(abi.ERANGE)

@@ -26,8 +26,10 @@ def sys_sysinfo(t: Thread, info: int) -> int:
     """sysinfo(2)."""
     uptime = t.process.kernel.sources.clock_ns(abi.CLOCK_BOOTTIME) // 10**9
     total = 4 << 30
-    data = struct.pack("<q3QQQQQQHHxxxxQQI", uptime, 0, 0, 0, total, total // 2, 0, 0, 0, 0,
-                       len(t.process.kernel.processes), 0, 0, 1)
+    # uptime, loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap,
+    # procs, pad, totalhigh, freehigh, mem_unit
+    data = struct.pack("<q3Q6QHH4xQQI", uptime, 0, 0, 0, total, total // 2, 0, 0, 0, 0,
+                       len(t.process.kernel.processes), 0, 0, 0, 1)
     t.process.mm.write(info, data.ljust(112, b"\0"))
     return 0
 

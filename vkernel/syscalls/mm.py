@@ -21,49 +21,56 @@ def sys_brk(t: Thread, addr: int) -> int:
 
 
 def sys_mmap(t: Thread, addr: int, length: int, prot: int, flags: int, fd: int, offset: int) -> int:
-    """mmap(2): anonymous and private file mappings; MAP_SHARED files are private copies."""
+    """mmap(2), checked in Linux's order (sys_mmap, ksys_mmap_pgoff, do_mmap)."""
     mm = t.process.mm
-    if length == 0 or page_up(length) > TASK_SIZE or offset % PAGE:
+    if offset % PAGE:
         raise SyscallError(abi.EINVAL)
-    maptype = flags & abi.MAP_TYPE
-    if maptype not in (abi.MAP_SHARED, abi.MAP_PRIVATE, abi.MAP_SHARED_VALIDATE):
-        raise SyscallError(abi.EINVAL)
-    if prot & ~_PROT_VALID:
-        raise SyscallError(abi.EINVAL)
-    fixed = flags & (abi.MAP_FIXED | abi.MAP_FIXED_NOREPLACE)
-    if fixed and addr % PAGE:
-        raise SyscallError(abi.EINVAL)
-    length = page_up(length)
-    if fixed and addr + length > TASK_SIZE:
-        raise SyscallError(abi.ENOMEM)
     desc = None
     if not flags & abi.MAP_ANONYMOUS:
         desc = t.process.fds.get(fd)
-        if desc.inode is None or desc.inode.is_dir or desc.flags & abi.O_PATH:
-            raise SyscallError(abi.ENODEV if desc.inode is None or desc.inode.is_dir else abi.EBADF)
-        if not desc.readable:
-            raise SyscallError(abi.EACCES)
-        if maptype != abi.MAP_PRIVATE and prot & abi.PROT_WRITE and not desc.writable:
-            raise SyscallError(abi.EACCES)
-    if flags & abi.MAP_FIXED_NOREPLACE and not flags & abi.MAP_FIXED:
-        if not mm.is_free(addr, addr + length):
-            raise SyscallError(abi.EEXIST)
-        start = addr
-    elif flags & abi.MAP_FIXED:
+        if desc.flags & abi.O_PATH:
+            raise SyscallError(abi.EBADF)
+    if length == 0 or prot & ~_PROT_VALID:
+        raise SyscallError(abi.EINVAL)
+    length = page_up(length)
+    if length > TASK_SIZE:
+        raise SyscallError(abi.ENOMEM)
+    if flags & (abi.MAP_FIXED | abi.MAP_FIXED_NOREPLACE):
+        if addr > TASK_SIZE - length:
+            raise SyscallError(abi.ENOMEM)
+        if addr % PAGE:
+            raise SyscallError(abi.EINVAL)
         start = addr
     else:
         start = mm.find_free(length, page_up(addr) if addr else 0)
-    attested = desc is not None and desc.inode is not None and desc.inode.immutable
+    if flags & abi.MAP_FIXED_NOREPLACE and not mm.is_free(start, start + length):
+        raise SyscallError(abi.EEXIST)
+    maptype = flags & abi.MAP_TYPE
+    shared = maptype in (abi.MAP_SHARED, abi.MAP_SHARED_VALIDATE)
+    if desc is None:
+        if maptype not in (abi.MAP_SHARED, abi.MAP_PRIVATE):
+            raise SyscallError(abi.EINVAL)
+        may_write = True
+    else:
+        if not shared and maptype != abi.MAP_PRIVATE:
+            raise SyscallError(abi.EINVAL)
+        if shared and prot & abi.PROT_WRITE and not desc.writable:
+            raise SyscallError(abi.EACCES)
+        # VM_MAYWRITE: a shared map of a read-only fd can never become writable.
+        may_write = desc.writable or not shared
+        if not desc.readable:
+            raise SyscallError(abi.EACCES)
+        if desc.inode is None or desc.inode.is_dir:
+            raise SyscallError(abi.ENODEV)
     try:
         if desc is None:
-            mm.map(start, length, prot, shared=maptype != abi.MAP_PRIVATE)
+            mm.map(start, length, prot, shared=shared)
         else:
-            st = desc.inode.stat()  # type: ignore[union-attr]
-            mm.map(start, length, prot, shared=maptype != abi.MAP_PRIVATE, attested=attested, name=desc.path.decode(errors="replace"),
-                   file_offset=offset, inode=st.ino, dev=st.dev)
-            buf = bytearray(length)
-            n = desc.read_at([memoryview(buf)], offset) if desc.seekable else 0
-            mm.write(start, bytes(buf[:n]), check=False)
+            assert desc.inode is not None
+            st = desc.inode.stat()
+            mm.map(start, length, prot, shared=shared, attested=desc.inode.immutable,
+                   name=desc.path.decode(errors="replace"), file_offset=offset, inode=st.ino, dev=st.dev,
+                   file=desc, may_write=may_write)
     except WXViolation as exc:
         _audit_wx(t, exc, "mmap", start, length, prot)
         raise
@@ -104,37 +111,37 @@ def sys_mremap(t: Thread, old: int, old_size: int, new_size: int, flags: int, ne
         raise SyscallError(abi.EINVAL)
     if new_size == 0 or old_size == 0:
         raise SyscallError(abi.EINVAL)
-    fixed_to = None
-    if flags & abi.MREMAP_FIXED:
-        if new_addr % PAGE:
-            raise SyscallError(abi.EINVAL)
-        fixed_to = new_addr
+    fixed_to = new_addr if flags & abi.MREMAP_FIXED else None
     return t.process.mm.remap(old, old_size, new_size, bool(flags & abi.MREMAP_MAYMOVE), fixed_to)
 
 
 def sys_madvise(t: Thread, addr: int, length: int, advice: int) -> int:
-    """madvise(2): MADV_DONTNEED/MADV_FREE drop private anonymous pages; the rest are hints."""
+    """madvise(2): MADV_DONTNEED/MADV_FREE drop private pages; the rest are hints.
+
+    As Linux, the advice applies to the mapped parts of the range and a hole in it
+    is reported afterwards as ENOMEM."""
+    if advice not in (0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25):
+        raise SyscallError(abi.EINVAL)
     if addr % PAGE:
         raise SyscallError(abi.EINVAL)
+    if length == 0:
+        return 0
+    mm = t.process.mm
     if advice in (abi.MADV_DONTNEED, abi.MADV_FREE):
-        mm = t.process.mm
-        end = addr + page_up(length)
-        if any(mm.find(a) is None for a in range(addr, end, PAGE)):
-            raise SyscallError(abi.ENOMEM)
         mm.discard(addr, length)
-    elif advice not in (0, 1, 2, 3, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25):
-        raise SyscallError(abi.EINVAL)
+    if not mm.fully_mapped(addr, length):
+        raise SyscallError(abi.ENOMEM)
     return 0
 
 
 def sys_msync(t: Thread, addr: int, length: int, flags: int) -> int:
-    """msync(2): private copies have nothing to write back."""
+    """msync(2): shared file mappings in the range are written back to their files."""
     if addr % PAGE or flags & ~7 or (flags & abi.MS_ASYNC and flags & abi.MS_SYNC):
         raise SyscallError(abi.EINVAL)
     mm = t.process.mm
-    for a in range(addr, addr + page_up(length), PAGE):
-        if mm.find(a) is None:
-            raise SyscallError(abi.ENOMEM)
+    mm.sync(addr, length)
+    if not mm.fully_mapped(addr, length):
+        raise SyscallError(abi.ENOMEM)
     return 0
 
 

@@ -45,7 +45,7 @@ class FileDescription:
         self.path = path
         self.offset = 0
         self.dir_cursor: list[tuple[bytes, int, int]] | None = None
-        self.refs = 0                  # fd entries pointing here, across all fd tables
+        self.refs = 0                  # fd entries (all fd tables) and VMAs pointing here
         self.location: Location | None = None   # where it was opened, for *at() and /proc
 
     # -- access mode --

@@ -167,6 +167,16 @@ class Inode:
     def is_symlink(self) -> bool:
         return self.mode & abi.S_IFMT == abi.S_IFLNK
 
+    @property
+    def unlinked(self) -> bool:
+        """Removed from every directory (Linux's d_unlinked; for a directory, IS_DEADDIR)."""
+        try:
+            return self.stat().nlink == 0
+        except SyscallError as exc:
+            if exc.errno == abi.ENOENT:
+                return True
+            raise
+
     def setattr(self, *, mode: int | None = None, uid: int | None = None, gid: int | None = None,
                 size: int | None = None, atime_ns: int | None = None, mtime_ns: int | None = None) -> None:
         raise SyscallError(abi.EPERM)

@@ -85,6 +85,11 @@ class MemInode(Inode):
         if not self.is_dir:
             raise SyscallError(abi.ENOTDIR)
 
+    def _check_alive(self) -> None:
+        """Nothing new appears in a removed directory (IS_DEADDIR): ENOENT."""
+        if self.nlink == 0:
+            raise SyscallError(abi.ENOENT)
+
     def lookup(self, name: bytes) -> Inode:
         self._dir()
         child = self.children.get(name)
@@ -98,6 +103,7 @@ class MemInode(Inode):
 
     def _add(self, name: bytes, child: MemInode) -> MemInode:
         self._dir()
+        self._check_alive()
         self.fs.check_writable()
         check_name(name)
         if name in self.children:
@@ -166,6 +172,7 @@ class MemInode(Inode):
         if not isinstance(new_dir, MemInode) or new_dir.fs is not self.fs:
             raise SyscallError(abi.EXDEV)
         new_dir._dir()
+        new_dir._check_alive()
         check_name(new_name)
         existing = new_dir.children.get(new_name)
         if flags & abi.RENAME_NOREPLACE and existing is not None:

@@ -52,12 +52,18 @@ class Namespace:
         self.root = Location(b"/", root.fs.root(), None)
 
     def mount(self, mount: Mount) -> None:
-        """Mount over an existing directory (created in the parent if it is missing)."""
+        """Mount over a directory; it and its missing parents are created, as `docker -v` does."""
         path = mount.path.rstrip(b"/") or b"/"
         mount.path = path
         if path != b"/":
             parent_path, _, name = path.rpartition(b"/")
-            parent = self.resolve(self.root, parent_path or b"/")
+            parent = self.root
+            for component in (c for c in parent_path.split(b"/") if c):
+                try:
+                    parent = self.resolve(parent, component)
+                except SyscallError:
+                    self._make_mountpoint(parent.inode, component)
+                    parent = self.resolve(parent, component)   # ENOENT if it could not be made
             try:
                 parent.inode.lookup(name)
             except SyscallError:

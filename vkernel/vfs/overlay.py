@@ -48,6 +48,7 @@ class OverlayInode(Inode):
         self.lower = lower
         self.ino = lower.ino if lower is not None else upper.ino  # type: ignore[union-attr]
         self._children: dict[bytes, OverlayInode] = {}
+        self.removed = False          # this name was unlinked or rmdir'ed
 
     @property
     def top(self) -> Inode:
@@ -65,6 +66,11 @@ class OverlayInode(Inode):
         st = self.top.stat()
         st.dev, st.ino = self.fs.dev, self.ino
         return st
+
+    @property
+    def unlinked(self) -> bool:  # type: ignore[override]
+        # A removed lower-layer directory keeps its lower nlink: the flag is the truth.
+        return self.removed or self.top.unlinked
 
     # -- lookup and listing --
     def lookup(self, name: bytes) -> Inode:
@@ -158,6 +164,8 @@ class OverlayInode(Inode):
     def _new_child(self, name: bytes, make) -> Inode:
         if not self.is_dir:
             raise SyscallError(abi.ENOTDIR)
+        if self.removed:
+            raise SyscallError(abi.ENOENT)
         if self._exists(name) is not None:
             raise SyscallError(abi.EEXIST)
         upper = self.copy_up()
@@ -210,6 +218,7 @@ class OverlayInode(Inode):
             upper.whiteouts.add(name)
             upper.touch()
         del self._children[name]
+        child.removed = True
 
     def unlink(self, name: bytes) -> None:
         self._remove(name, want_dir=False)
