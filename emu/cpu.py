@@ -27,8 +27,11 @@ PROT_WRITE = ucc.UC_PROT_WRITE
 PROT_EXEC = ucc.UC_PROT_EXEC
 
 _lib = ctypes.CDLL(os.path.join(os.path.dirname(unicorn.__file__), "lib", "libunicorn.so.2"))
-_lib.uc_reg_read_batch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+# The two calls made on every syscall have no argtypes: their arguments are passed as
+# prebuilt ctypes objects, which skips per-call argument conversion.
+_fast_lib = ctypes.CDLL(_lib._name)
 _lib.uc_reg_write_batch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+_lib.uc_reg_read_batch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
 _lib.uc_reg_write.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
 _lib.uc_emu_start.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_size_t]
 _lib.uc_emu_stop.argtypes = [ctypes.c_void_p]
@@ -128,6 +131,11 @@ class CPU:
         self._sys_ids, self.args, self._sys_ptrs = _batch(_SYSCALL_REGS)
         self._gpr_ids, self._gpr_vals, self._gpr_ptrs = _batch(_GPR_IDS)
         self._rax = ctypes.c_uint64()
+        self._rax_ref = ctypes.byref(self._rax)
+        self._reg_write = _fast_lib.uc_reg_write
+        self._read_batch = _fast_lib.uc_reg_read_batch
+        self._rax_id = ctypes.c_int(x86.UC_X86_REG_RAX)
+        self._eight = ctypes.c_int(8)
         self.fault: Fault | None = None
         self._stop_requested = False
         self._hook_ref = _SYSCALL_CB(self._syscall_trampoline)
@@ -167,9 +175,9 @@ class CPU:
     # -- registers ----------------------------------------------------------------
 
     def set_result(self, value: int) -> None:
-        """Store a syscall result in RAX."""
-        self._rax.value = value & 0xFFFFFFFFFFFFFFFF
-        _lib.uc_reg_write(self._uch, x86.UC_X86_REG_RAX, ctypes.byref(self._rax))
+        """Store a syscall result in RAX (negative values wrap to two's complement)."""
+        self._rax.value = value
+        self._reg_write(self._uch, self._rax_id, self._rax_ref)
 
     def get_regs(self) -> Regs:
         _lib.uc_reg_read_batch(self._uch, self._gpr_ids, self._gpr_ptrs, len(_GPR_IDS))
@@ -212,7 +220,7 @@ class CPU:
         return StopReason.QUANTUM
 
     def _syscall_trampoline(self, _uc: int, _user: int) -> None:
-        _lib.uc_reg_read_batch(self._uch, self._sys_ids, self._sys_ptrs, 8)
+        self._read_batch(self._uch, self._sys_ids, self._sys_ptrs, self._eight)
         if self._on_syscall():
             self._stop_requested = True
             _lib.uc_emu_stop(self._uch)

@@ -24,3 +24,7 @@ class Killed(Control):
     """The process dies of a signal's default action."""
     signal: int
     reason: str = ""
+
+
+class KernelStop(Control):
+    """Strict mode: a handler raised; stop so the run loop can report the bug."""

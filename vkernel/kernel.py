@@ -17,12 +17,13 @@ from emu import CPU, StopReason
 from emu.disasm import describe, needs_missing_extension
 from vkernel import abi
 from vkernel.audit import AuditLog
-from vkernel.control import Control, ExitGroup, ExitThread, Killed
+from vkernel.control import Control, ExitGroup, ExitThread, KernelStop, Killed
 from vkernel.errors import SyscallError
 from vkernel.exec import load_program
 from vkernel.fdtable import FdTable
 from vkernel.memory import AddressSpace
 from vkernel.sources import Sources
+from vkernel.syscalls.spec import make_invoker
 from vkernel.syscalls.table import TABLE, Row
 from vkernel.task import Credentials, Process, Thread, wait_status_exited, wait_status_signaled
 from vkernel.vfs.devfs import make_devfs
@@ -119,6 +120,7 @@ class Kernel:
         self._next_pid += 1
         dispatcher = Dispatcher(self)
         cpu = CPU(dispatcher.on_syscall)
+        dispatcher.attach(cpu)
         mm = AddressSpace(cpu)
         cwd_loc = self.ns.root
         if cwd is not None:
@@ -215,11 +217,12 @@ class Kernel:
         self.audit.record(t, row.name, "enosys", "syscall not implemented", {"nr": row.nr})
         return -abi.ENOSYS
 
-    def handler_crashed(self, t: Thread, row: Row, exc: BaseException) -> int:
+    def handler_crashed(self, t: Thread, row: Row, exc: BaseException) -> int | Control:
         self.audit.record(t, row.name, "kernel-bug", "exception in handler",
                           {"traceback": "".join(traceback.format_exception(exc))})
         if self.config.strict:
             self.bug = exc
+            return KernelStop()
         return -abi.EIO
 
 
@@ -234,32 +237,35 @@ class Dispatcher:
         self.kernel = kernel
         self.process: Process
         self.thread: Thread
-        self.handlers = [row.handler for row in TABLE]
-        self.converters = [row.converters for row in TABLE]
+        self.invokers = [self._unimplemented(row) if row.handler is None else make_invoker(row.handler, row.converters)
+                         for row in TABLE]
         self.tracer = kernel.config.tracer
+
+    def _unimplemented(self, row: Row) -> Callable[[Thread, object], int]:
+        return lambda t, regs: self.kernel.unimplemented(t, row)
+
+    def attach(self, cpu: CPU) -> None:
+        self.regs = cpu.args
+        self.set_result = cpu.set_result
 
     def on_syscall(self) -> bool:
         """Called from the CPU hook; True stops the emulator for the scheduler."""
-        cpu = self.process.cpu
-        args = cpu.args
-        nr = args[0]
+        regs = self.regs
+        nr = regs[0]
         t = self.thread
-        handler = self.handlers[nr] if nr < _NR_TABLE else None
-        if handler is None:
-            row = TABLE[nr] if nr < _NR_TABLE else Row(nr, f"syscall_{nr}", (), None, "missing")
-            result: int | Control = self.kernel.unimplemented(t, row)
-        else:
-            try:
-                conv = self.converters[nr]
-                result = handler(t, *[c(args[i + 1]) for i, c in enumerate(conv)])
-            except SyscallError as exc:
-                result = -exc.errno
-            except Exception as exc:  # invariant 3: a kernel bug, never a crash
-                result = self.kernel.handler_crashed(t, TABLE[nr], exc)
+        try:
+            if nr < _NR_TABLE:
+                result = self.invokers[nr](t, regs)
+            else:
+                result = self.kernel.unimplemented(t, Row(nr, f"syscall_{nr}", (), None, "missing"))
+        except SyscallError as exc:
+            result = -exc.errno
+        except Exception as exc:  # invariant 3: a kernel bug, never a crash
+            result = self.kernel.handler_crashed(t, TABLE[nr], exc)
         if self.tracer is not None:
-            self.tracer(t, TABLE[nr] if nr < _NR_TABLE else _ENOSYS_ROW, tuple(args), result)
-        if type(result) is int:
-            cpu.set_result(result)
-            return self.kernel.bug is not None
+            self.tracer(t, TABLE[nr] if nr < _NR_TABLE else _ENOSYS_ROW, tuple(regs), result)
+        if result.__class__ is int:
+            self.set_result(result)
+            return False
         t.control = result  # type: ignore[assignment]
         return True

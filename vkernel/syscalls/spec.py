@@ -3,7 +3,7 @@ and how it is shown in a trace line.  Only the table and the trace decoder use t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 from vkernel import abi
 
@@ -48,6 +48,31 @@ class Arg:
         if self.kind in ("uint", "mode", "octal", "flags"):
             return u32
         return u64
+
+
+def make_invoker(handler: Callable[..., object], converters: tuple[Callable[[int], int], ...]
+                 ) -> Callable[[object, Sequence[int]], object]:
+    """``invoke(thread, regs)`` calling ``handler`` with converted arguments.
+
+    ``regs`` is the syscall register batch (rax, rdi, rsi, rdx, r10, r8, r9).  One closure
+    per arity keeps the hot path free of per-call loops.
+    """
+    c = tuple(converters) + (u64,) * (6 - len(converters))
+    c1, c2, c3, c4, c5, c6 = c
+    n = len(converters)
+    if n == 0:
+        return lambda t, r: handler(t)
+    if n == 1:
+        return lambda t, r: handler(t, c1(r[1]))
+    if n == 2:
+        return lambda t, r: handler(t, c1(r[1]), c2(r[2]))
+    if n == 3:
+        return lambda t, r: handler(t, c1(r[1]), c2(r[2]), c3(r[3]))
+    if n == 4:
+        return lambda t, r: handler(t, c1(r[1]), c2(r[2]), c3(r[3]), c4(r[4]))
+    if n == 5:
+        return lambda t, r: handler(t, c1(r[1]), c2(r[2]), c3(r[3]), c4(r[4]), c5(r[5]))
+    return lambda t, r: handler(t, c1(r[1]), c2(r[2]), c3(r[3]), c4(r[4]), c5(r[5]), c6(r[6]))
 
 
 INT = Arg("int")
