@@ -137,6 +137,8 @@ class CPU:
         self._rax_id = ctypes.c_int(x86.UC_X86_REG_RAX)
         self._eight = ctypes.c_int(8)
         self.fault: Fault | None = None
+        # The guest thread whose registers are live in this CPU (kernel bookkeeping).
+        self.owner: object | None = None
         self._stop_requested = False
         self._hook_ref = _SYSCALL_CB(self._syscall_trampoline)
         handle = ctypes.c_size_t()
@@ -196,9 +198,12 @@ class CPU:
 
     # -- thread contexts ------------------------------------------------------------
 
-    def save_context(self) -> unicorn.UcContext:
-        """Every register including FPU/SSE state and FS base."""
-        return self._uc.context_save()
+    def save_context(self, into: unicorn.UcContext | None = None) -> unicorn.UcContext:
+        """Every register including FPU/SSE state and FS base (reusing ``into``)."""
+        if into is None:
+            return self._uc.context_save()
+        self._uc.context_update(into)
+        return into
 
     def restore_context(self, context: unicorn.UcContext) -> None:
         self._uc.context_restore(context)

@@ -5,8 +5,9 @@ import json
 from typing import IO
 
 from vkernel import abi
-from vkernel.control import Control, ExitGroup, ExitThread, Killed
+from vkernel.control import Block, Control, ExitGroup, ExitThread, Killed
 from vkernel.errors import SyscallError
+from vkernel.syscalls import thread
 from vkernel.syscalls.spec import OPEN_FLAGS, Arg, s32, s64
 from vkernel.syscalls.table import Row
 from vkernel.task import Thread
@@ -89,6 +90,14 @@ def format_arg(t: Thread, arg: Arg, raw: int, args: tuple[int, ...], result: int
         return _flags(raw & 0xFFFFFFFF, names, accmode)
     if kind == "mapflags":
         return _mapflags(raw & 0xFFFFFFFF)
+    if kind == "cloneflags":
+        signal = abi.SIGNAL_NAMES.get(raw & 0xFF, "")
+        names = _flags(raw & ~0xFF, tuple(thread.CLONE_FLAG_NAMES), False, "")
+        return "|".join(x for x in (names, signal) if x) or "0"
+    if kind == "futexop":
+        name = thread.FUTEX_OP_NAMES.get(raw & 0x7F, str(raw & 0x7F))
+        return name + ("_PRIVATE" if raw & thread.FUTEX_PRIVATE_FLAG else "") + (
+            "|FUTEX_CLOCK_REALTIME" if raw & thread.FUTEX_CLOCK_REALTIME else "")
     if kind == "enum":
         table = dict(arg.names)  # type: ignore[arg-type]
         value = s32(raw) if raw & 0x80000000 and raw < 1 << 32 else raw
@@ -101,8 +110,10 @@ _ADDRESS_RESULTS = frozenset({"brk", "mmap", "mremap", "shmat"})
 
 
 def format_result(result: int | Control, address: bool = False) -> str:
-    if isinstance(result, (ExitGroup, ExitThread, Killed)):
-        return "?"
+    if isinstance(result, Control):
+        if result.result is None:
+            return "?"
+        result = result.result
     if not isinstance(result, int):
         return "?"
     if -4096 < result < 0:
@@ -129,24 +140,44 @@ def format_line(t: Thread, row: Row, args: tuple[int, ...], result: int | Contro
 
 
 class Tracer:
-    """Writes one line per syscall to ``stream``; with ``as_json``, JSON lines."""
+    """Writes one line per syscall to ``stream``; with ``as_json``, JSON lines.
 
-    def __init__(self, stream: IO[str], as_json: bool = False, show_pid: bool = False) -> None:
+    Once a second thread exists every line starts with ``[pid TID]``, as ``strace -f``
+    prints it; a call that blocks prints ``<unfinished ...>`` and its result later on a
+    ``<... NAME resumed>`` line.
+    """
+
+    def __init__(self, stream: IO[str], as_json: bool = False) -> None:
         self.stream = stream
         self.as_json = as_json
-        self.show_pid = show_pid
+
+    def _prefix(self, t: Thread) -> str:
+        return f"[pid {t.tid:5}] " if t.process.kernel.threads_created > 1 else ""
 
     def __call__(self, t: Thread, row: Row, args: tuple[int, ...], result: int | Control) -> None:
         if self.as_json:
             record = {"pid": t.process.pid, "tid": t.tid, "nr": row.nr, "name": row.name,
                       "args": [format_arg(t, a, args[i + 1], args, result, False) for i, a in _shown_args(row, args)],
-                      "result": result if isinstance(result, int) else None}
+                      "result": result if isinstance(result, int) else None,
+                      "blocked": isinstance(result, Block)}
             self.stream.write(json.dumps(record) + "\n")
             return
-        prefix = f"[pid {t.tid}] " if self.show_pid else ""
-        self.stream.write(prefix + format_line(t, row, args, result) + "\n")
+        prefix = self._prefix(t)
+        if isinstance(result, Block):
+            line = format_line(t, row, args, result).rsplit(") = ", 1)[0]
+            self.stream.write(f"{prefix}{line} <unfinished ...>\n")
+        else:
+            self.stream.write(prefix + format_line(t, row, args, result) + "\n")
         if isinstance(result, (ExitGroup, ExitThread)):
             self.stream.write(f"{prefix}+++ exited with {result.code} +++\n")
         elif isinstance(result, Killed):
             self.stream.write(f"{prefix}+++ killed by {abi.SIGNAL_NAMES.get(result.signal, result.signal)} +++\n")
+        self.stream.flush()
+
+    def resumed(self, t: Thread, name: str, result: int) -> None:
+        if self.as_json:
+            self.stream.write(json.dumps({"pid": t.process.pid, "tid": t.tid, "name": name, "resumed": True,
+                                          "result": result}) + "\n")
+            return
+        self.stream.write(f"{self._prefix(t)}<... {name} resumed>) = {format_result(result)}\n")
         self.stream.flush()

@@ -14,8 +14,9 @@ Options:
   -h, --help             this text
 
 Exit status: the program's own; 128+N if it died of signal N; 127 if PROGRAM does not
-exist; 126 if it cannot be run (not an x86-64 ELF, or refused by policy); 2 for bad
-options; 70 for an internal vkernel error.
+exist; 126 if it cannot be run (not an x86-64 ELF, or refused by policy); 124 if every
+thread waits forever (the waits are listed); 2 for bad options; 70 for an internal
+vkernel error.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ EXIT_USAGE = 2
 EXIT_NOEXEC = 126
 EXIT_NOTFOUND = 127
 EXIT_INTERNAL = 70
+EXIT_DEADLOCK = 124
 
 SUBCOMMANDS = ("run", "syscalls", "bench")
 
@@ -166,6 +168,11 @@ def run(opts: RunOptions) -> int:
         for stream in (trace_stream, json_stream, audit_stream):
             if stream is not None and stream is not sys.stderr:
                 stream.close()
+    if result.deadlock is not None:
+        print(f"vkemu: {opts.program}: deadlock: every thread waits forever", file=sys.stderr)
+        for line in result.deadlock:
+            print(f"vkemu:   {line}", file=sys.stderr)
+        return EXIT_DEADLOCK
     if result.crash:
         print(f"vkemu: {opts.program}: {result.crash}", file=sys.stderr)
     return shell_status(result.wait_status)

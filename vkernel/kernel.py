@@ -9,6 +9,7 @@ are switched only in :meth:`Kernel.run`, outside emulator callbacks.
 from __future__ import annotations
 
 import os
+import struct
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable
@@ -17,11 +18,13 @@ from emu import CPU, StopReason
 from emu.disasm import describe, needs_missing_extension
 from vkernel import abi
 from vkernel.audit import AuditLog
-from vkernel.control import Control, ExitGroup, ExitThread, KernelStop, Killed
+from vkernel.control import Block, Control, ExitGroup, ExitThread, KernelStop, Killed, Spawn, Yield
 from vkernel.errors import SyscallError
 from vkernel.exec import load_program
 from vkernel.fdtable import FdTable
+from vkernel.futex import FUTEX_OWNER_DIED, FUTEX_TID_MASK, FUTEX_WAITERS, FutexTable
 from vkernel.memory import AddressSpace
+from vkernel.sched import QUANTUM_INSTRUCTIONS, Scheduler, State
 from vkernel.sources import Sources
 from vkernel.syscalls.spec import make_invoker
 from vkernel.syscalls.table import TABLE, Row
@@ -65,6 +68,7 @@ class KernelConfig:
 class ExitResult:
     wait_status: int
     crash: str | None = None      # one-line report when the guest died of a CPU fault
+    deadlock: list[str] | None = None   # what each thread waited on, when all waited forever
 
 
 _FAULT_SIGNALS = {"read": abi.SIGSEGV, "write": abi.SIGSEGV, "fetch": abi.SIGSEGV,
@@ -84,6 +88,10 @@ class Kernel:
         self._next_pid = 1
         self.bug: BaseException | None = None
         self.ns = self._build_namespace()
+        self.sched = Scheduler(self.sources)
+        self.futexes = FutexTable(self.sched)
+        self._next_tid = 1
+        self.threads_created = 0
 
     # -- the container's filesystem ------------------------------------------------------
 
@@ -116,8 +124,7 @@ class Kernel:
     def spawn(self, data: bytes, exe_path: bytes, argv: list[bytes], envp: list[bytes],
               attested: bool, cwd: bytes | None = None) -> Process:
         """The container's first process, running ``data`` (an ELF image)."""
-        pid = self._next_pid
-        self._next_pid += 1
+        pid = self._allocate_id()
         dispatcher = Dispatcher(self)
         cpu = CPU(dispatcher.on_syscall)
         dispatcher.attach(cpu)
@@ -138,15 +145,45 @@ class Kernel:
                        comm=os.path.basename(exe_path)[:15])
         thread = Thread(tid=pid, process=proc)
         proc.threads.append(thread)
+        proc.dispatcher = dispatcher
         dispatcher.process = proc
         dispatcher.thread = thread
+        self.threads_created += 1
         self._attach_stdio(proc)
         entry, sp = load_program(proc, data, argv, envp, exe_path, attested, self.sources.random_bytes(16))
         thread.rip = entry
         cpu.set_reg("rsp", sp)
+        cpu.owner = thread
         self.processes[pid] = proc
         self.current = proc
+        self.sched.add(thread)
         return proc
+
+    def _allocate_id(self) -> int:
+        """pids and tids share one sequence, as in Linux; deterministic from 1."""
+        value = self._next_pid
+        self._next_pid += 1
+        return value
+
+    def new_thread(self, proc: Process) -> Thread:
+        thread = Thread(tid=self._allocate_id(), process=proc)
+        proc.threads.append(thread)
+        self.threads_created += 1
+        return thread
+
+    def thread_count(self) -> int:
+        return sum(len(p.threads) for p in self.processes.values())
+
+    def find_thread(self, tid: int) -> Thread | None:
+        for proc in self.processes.values():
+            for t in proc.threads:
+                if t.tid == tid:
+                    return t
+        return None
+
+    def thread_alive(self, tid: int) -> bool:
+        t = self.find_thread(tid)
+        return t is not None and t.state is not State.EXITED
 
     @staticmethod
     def _attach_stdio(proc: Process) -> None:
@@ -166,31 +203,154 @@ class Kernel:
     # -- running ------------------------------------------------------------------------------
 
     def run(self) -> ExitResult:
-        """Run the first process until it exits; returns its wait status."""
-        proc = self.current
-        assert proc is not None
-        thread = proc.main_thread
-        while True:
-            reason = proc.cpu.run(thread.rip)
-            if self.bug is not None:
-                raise KernelBug(f"exception in a syscall handler: {self.bug!r}") from self.bug
-            if reason is StopReason.FAULT:
-                return self._crash(proc)
-            thread.rip = proc.cpu.reg("rip")
-            control = thread.control
-            thread.control = None
-            if isinstance(control, (ExitGroup, ExitThread)):
-                return self._exit(proc, wait_status_exited(control.code))
-            if isinstance(control, Killed):
-                return self._exit(proc, wait_status_signaled(control.signal, control.signal in abi.CORE_SIGNALS))
+        """The scheduler loop: run threads until the first process exits."""
+        init = self.current
+        assert init is not None
+        while init.exit_code is None:
+            self.sched.fire_due()
+            t = self.sched.next_thread()
+            if t is None:
+                if self.sched.wait_for_timer():
+                    continue
+                return self._deadlock(init)
+            self._run_slice(t)
+        return ExitResult(init.exit_code, init.crash)
+
+    def _switch_to(self, t: Thread) -> None:
+        """Make ``t``'s registers live in its process's CPU (saving the previous owner's)."""
+        proc = t.process
+        cpu = proc.cpu
+        owner = cpu.owner
+        if owner is not t:
+            if owner is not None and owner.state is not State.EXITED:
+                owner.context = cpu.save_context(owner.context)  # type: ignore[arg-type]
+            cpu.restore_context(t.context)  # type: ignore[arg-type]
+            cpu.owner = t
+            for name, value in t.start_regs.items():
+                cpu.set_reg(name, value)
+            t.start_regs = {}
+        if t.pending_result is not None:
+            cpu.set_result(t.pending_result)
+            self._trace_resumed(t)
+            t.pending_result = None
+        proc.dispatcher.thread = t
+        self.current = proc
+
+    def _run_slice(self, t: Thread) -> None:
+        proc = t.process
+        self._switch_to(t)
+        count = QUANTUM_INSTRUCTIONS if self.sched.others_runnable() else 0
+        reason = proc.cpu.run(t.rip, count=count)
+        if self.bug is not None:
+            raise KernelBug(f"exception in a syscall handler: {self.bug!r}") from self.bug
+        if reason is StopReason.FAULT:
+            self._crash(proc)
+            return
+        t.rip = proc.cpu.reg("rip")
+        control = t.control
+        t.control = None
+        if control is None or isinstance(control, Yield):
+            self.sched.add(t)                  # quantum used up, or yielded
+        elif isinstance(control, Block):
+            pass                               # the handler registered the wait
+        elif isinstance(control, Spawn):
+            child = control.child
+            child.context = proc.cpu.save_context()
+            child.rip = t.rip
+            self.sched.add(t, front=True)      # the creator keeps the CPU
+            self.sched.add(child)
+        elif isinstance(control, ExitThread):
+            self._exit_thread(t, control.code)
+        elif isinstance(control, ExitGroup):
+            self._exit_process(proc, wait_status_exited(control.code))
+        elif isinstance(control, Killed):
+            self._exit_process(proc, wait_status_signaled(control.signal, control.signal in abi.CORE_SIGNALS))
+
+    def _exit_thread(self, t: Thread, code: int) -> None:
+        """exit(2) of one thread: robust futexes, clear_child_tid, and the last one ends the process."""
+        proc = t.process
+        self._release_robust_futexes(t)
+        if t.clear_child_tid:
+            try:
+                proc.mm.write_i32(t.clear_child_tid, 0)
+                self.futexes.wake(self.futexes.key(t, t.clear_child_tid, private=False), 1)
+            except SyscallError:
+                pass
+        self.sched.forget(t)
+        proc.threads.remove(t)
+        if proc.cpu.owner is t:
+            proc.cpu.owner = None
+        if not proc.threads:
+            self._exit_process(proc, wait_status_exited(code))
+
+    def _release_robust_futexes(self, t: Thread) -> None:
+        """Mark every robust futex the dying thread holds OWNER_DIED and wake a waiter."""
+        head, _ = t.robust_list
+        if not head:
+            return
+        mm = t.process.mm
+        try:
+            first, offset, pending = mm.read_u64(head), mm.read_u64(head + 8), mm.read_u64(head + 16)
+        except SyscallError:
+            return
+        offset = offset - (1 << 64) if offset & (1 << 63) else offset
+        entries, entry = [], first
+        while entry != head and len(entries) < 2048:
+            entries.append(entry)
+            try:
+                entry = mm.read_u64(entry)
+            except SyscallError:
+                break
+        if pending:
+            entries.append(pending)
+        for entry in entries:
+            word_addr = (entry & ~1) + offset
+            try:
+                word = mm.read_i32(word_addr) & 0xFFFFFFFF
+                if word & FUTEX_TID_MASK != t.tid:
+                    continue
+                mm.write(word_addr, struct.pack("<I", (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED))
+                if word & FUTEX_WAITERS:
+                    self.futexes.wake(self.futexes.key(t, word_addr, private=False), 1)
+                    self.futexes.wake(self.futexes.key(t, word_addr, private=True), 1)
+            except SyscallError:
+                continue
+
+    def _exit_process(self, proc: Process, status: int, crash: str | None = None) -> None:
+        for thread in list(proc.threads):
+            self.sched.forget(thread)
+        proc.threads.clear()
+        proc.cpu.owner = None
+        proc.crash = crash
+        self._exit(proc, status, crash)
+
+    def _deadlock(self, init: Process) -> ExitResult:
+        lines = []
+        for tid, wait in sorted(self.sched.blocked.items()):
+            lines.append(f"thread {tid}: {wait.syscall or 'blocked'} waiting for {wait.describe}")
+        self.audit.record(init.main_thread if init.threads else None, "-", "deadlock",
+                          "every thread waits forever", {"waits": lines})
+        for proc in list(self.processes.values()):
+            if proc.exit_code is None:
+                self._exit_process(proc, wait_status_signaled(abi.SIGKILL))
+        return ExitResult(init.exit_code or 0, None, lines)
+
+    def _trace_resumed(self, t: Thread) -> None:
+        wait = t.resumed
+        t.resumed = None
+        tracer = self.config.tracer
+        if tracer is not None and wait is not None and hasattr(tracer, "resumed"):
+            tracer.resumed(t, wait.syscall, t.pending_result)
 
     def _exit(self, proc: Process, status: int, crash: str | None = None) -> ExitResult:
+        if proc.exit_code is not None:
+            return ExitResult(proc.exit_code, crash)
         proc.exit_code = status
         proc.mm.release_all()
         proc.fds.close_all()
         return ExitResult(status, crash)
 
-    def _crash(self, proc: Process) -> ExitResult:
+    def _crash(self, proc: Process) -> None:
         fault = proc.cpu.fault
         assert fault is not None
         sig = _FAULT_SIGNALS[fault.kind]
@@ -208,8 +368,8 @@ class Kernel:
                       f"at rip {fault.rip:#x}: {insn}")
         else:
             report = f"{abi.SIGNAL_NAMES[sig]}: {fault.kind} at rip {fault.rip:#x}: {insn}"
-        self.audit.record(proc.main_thread, "-", "fault", report)
-        return self._exit(proc, wait_status_signaled(sig, True), report)
+        self.audit.record(proc.cpu.owner, "-", "fault", report)
+        self._exit_process(proc, wait_status_signaled(sig, True), report)
 
     # -- the choke point's slow paths -------------------------------------------------------------
 
@@ -267,5 +427,9 @@ class Dispatcher:
         if result.__class__ is int:
             self.set_result(result)
             return False
+        if result.result is not None:  # type: ignore[union-attr]
+            self.set_result(result.result)  # type: ignore[union-attr]
+        if t.wait is not None:
+            t.wait.syscall = TABLE[nr].name
         t.control = result  # type: ignore[assignment]
         return True

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Callable
 
 from vkernel import abi
 from vkernel.fdtable import FdTable
+from vkernel.sched import State, Wait
 
 if TYPE_CHECKING:
     from emu import CPU
@@ -43,6 +44,13 @@ class Thread:
     clear_child_tid: int = 0
     robust_list: tuple[int, int] = (0, 0)
     control: Control | None = None     # set by a handler that must stop the emulator
+    state: State = State.RUNNABLE
+    wait: Wait | None = None           # while blocked
+    resumed: Wait | None = None        # the wait just completed, for the trace
+    pending_result: int | None = None  # RAX to store when the thread next runs
+    context: object | None = None      # saved CPU state while another thread runs
+    # Registers a new thread overrides in the context it copies from its creator.
+    start_regs: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,6 +76,8 @@ class Process:
     rlimits: dict[int, tuple[int, int]] = field(default_factory=dict)
     exit_code: int | None = None       # wait status, once the process has exited
     personality: int = 0
+    dispatcher: object | None = None
+    crash: str | None = None           # the one-line report if it died of a CPU fault
     # Called when a generated /proc file of this process is read.
     extra_proc_files: dict[str, Callable[[], bytes]] = field(default_factory=dict)
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vkernel import abi
-from vkernel.syscalls import fd, fs, misc, mm, proc, signal, time
+from vkernel.syscalls import fd, fs, misc, mm, proc, signal, thread, time
 from vkernel.syscalls.spec import (ARCH_CODE, AT_FLAGS, BUF_IN, BUF_OUT, CLOCK, DIRFD, FCNTL_CMD, FD, INT,
                                    IOCTL_REQ, LONG, MAP_FLAGS, MODE, OFF, OPEN_FLAGS, PATH, PROT, PTR,
-                                   RLIMIT, SIGNAL, SIZE, UINT, ULONG, WHENCE, Arg)
+                                   RLIMIT, SIGNAL, SIZE, UINT, ULONG, WHENCE, CLONE_FLAGS, FUTEX_OP, Arg)
 
 SYSCALL_NAMES: dict[int, str] = {
     0: "read", 1: "write", 2: "open", 3: "close", 4: "stat", 5: "fstat", 6: "lstat", 7: "poll",
@@ -252,26 +252,37 @@ ROWS: list[Row] = [
     Row(186, "gettid", (), proc.sys_gettid, F),
     Row(218, "set_tid_address", (PTR,), proc.sys_set_tid_address, F),
     Row(231, "exit_group", (INT,), proc.sys_exit_group, F),
-    Row(273, "set_robust_list", (PTR, SIZE), proc.sys_set_robust_list, P, "recorded; cleanup comes with threads"),
+    Row(273, "set_robust_list", (PTR, SIZE), proc.sys_set_robust_list, F, "OWNER_DIED cleanup at thread exit"),
     Row(274, "get_robust_list", (INT, PTR, PTR), proc.sys_get_robust_list, F),
     Row(302, "prlimit64", (INT, RLIMIT, PTR, PTR), proc.sys_prlimit64, F),
+    # -- threads and futexes ----------------------------------------------------------------------
+    Row(56, "clone", (CLONE_FLAGS, PTR, PTR, PTR, PTR), thread.sys_clone, P, "threads only; processes come later"),
+    Row(435, "clone3", (PTR, SIZE), thread.sys_clone3, P, "threads only; processes come later"),
+    Row(202, "futex", (PTR, FUTEX_OP, INT, PTR, PTR, UINT), thread.sys_futex, P,
+        "no priority inheritance boosting (PI locks hand over in FIFO order); FUTEX_*_REQUEUE_PI ENOSYS"),
+    Row(24, "sched_yield", (), thread.sys_sched_yield, F),
+    Row(142, "sched_setparam", (INT, PTR), thread.sys_sched_setparam, F),
+    Row(143, "sched_getparam", (INT, PTR), thread.sys_sched_getparam, F),
+    Row(144, "sched_setscheduler", (INT, INT, PTR), thread.sys_sched_setscheduler, F, "real-time policies EPERM"),
+    Row(145, "sched_getscheduler", (INT,), thread.sys_sched_getscheduler, F),
+    Row(146, "sched_get_priority_max", (INT,), thread.sys_sched_get_priority_max, F),
+    Row(147, "sched_get_priority_min", (INT,), thread.sys_sched_get_priority_min, F),
     # -- time ---------------------------------------------------------------------------------
-    Row(24, "sched_yield", (), time.sys_sched_yield, F),
-    Row(35, "nanosleep", (PTR, PTR), time.sys_nanosleep, P, "not interruptible yet"),
+    Row(35, "nanosleep", (PTR, PTR), time.sys_nanosleep, P, "not interruptible by signals yet; rem untouched"),
     Row(96, "gettimeofday", (PTR, PTR), time.sys_gettimeofday, F),
     Row(201, "time", (PTR,), time.sys_time, F),
     Row(203, "sched_setaffinity", (INT, SIZE, PTR), time.sys_sched_setaffinity, F),
     Row(204, "sched_getaffinity", (INT, SIZE, PTR), time.sys_sched_getaffinity, F, "one CPU"),
     Row(228, "clock_gettime", (CLOCK, PTR), time.sys_clock_gettime, F),
     Row(229, "clock_getres", (CLOCK, PTR), time.sys_clock_getres, F),
-    Row(230, "clock_nanosleep", (CLOCK, INT, PTR, PTR), time.sys_clock_nanosleep, P, "not interruptible yet"),
+    Row(230, "clock_nanosleep", (CLOCK, INT, PTR, PTR), time.sys_clock_nanosleep, P,
+        "not interruptible by signals yet"),
     Row(309, "getcpu", (PTR, PTR, PTR), time.sys_getcpu, F),
     # -- misc ---------------------------------------------------------------------------------
     Row(63, "uname", (PTR,), misc.sys_uname, F),
     Row(99, "sysinfo", (PTR,), misc.sys_sysinfo, P, "memory figures are nominal"),
     Row(318, "getrandom", (BUF_OUT(1), SIZE, UINT), misc.sys_getrandom, F),
     Row(334, "rseq", (PTR, UINT, INT, UINT), _denied(abi.ENOSYS), D, "ENOSYS: libc falls back"),
-    Row(435, "clone3", (PTR, SIZE), _denied(abi.ENOSYS), D, "ENOSYS until threads land; glibc falls back to clone"),
     Row(101, "ptrace", (INT, INT, PTR, PTR), _denied(abi.EPERM), D, "no tracing from inside the container"),
     Row(165, "mount", (PATH, PATH, PTR, ULONG, PTR), _denied(abi.EPERM), D, "mounts come from the policy"),
     Row(166, "umount2", (PATH, INT), _denied(abi.EPERM), D, "mounts come from the policy"),

@@ -4,7 +4,9 @@ from __future__ import annotations
 import struct
 
 from vkernel import abi
+from vkernel.control import Block
 from vkernel.errors import SyscallError
+from vkernel.sched import Wait
 from vkernel.syscalls.common import pack_timespec, timespec_ns
 from vkernel.task import Thread
 
@@ -51,12 +53,12 @@ def sys_time(t: Thread, tloc: int) -> int:
     return sec
 
 
-def sys_nanosleep(t: Thread, req: int, rem: int) -> int:
-    """nanosleep(2): the only thread sleeps on the host clock."""
+def sys_nanosleep(t: Thread, req: int, rem: int) -> int | Block:
+    """nanosleep(2): the thread parks on the timer queue."""
     return _sleep(t, abi.CLOCK_MONOTONIC, timespec_ns(t, req), absolute=False)
 
 
-def sys_clock_nanosleep(t: Thread, clock_id: int, flags: int, req: int, rem: int) -> int:
+def sys_clock_nanosleep(t: Thread, clock_id: int, flags: int, req: int, rem: int) -> int | Block:
     """clock_nanosleep(2)."""
     if clock_id in (abi.CLOCK_THREAD_CPUTIME_ID,):
         raise SyscallError(abi.EINVAL)
@@ -66,19 +68,14 @@ def sys_clock_nanosleep(t: Thread, clock_id: int, flags: int, req: int, rem: int
     return _sleep(t, clock_id, timespec_ns(t, req), absolute=bool(flags & abi.TIMER_ABSTIME))
 
 
-def _sleep(t: Thread, clock_id: int, ns: int, absolute: bool) -> int:
-    # One runnable thread per kernel until the scheduler lands: sleeping the host is
-    # the same as parking the thread and waiting for the timer.
-    src = t.process.kernel.sources
+def _sleep(t: Thread, clock_id: int, ns: int, absolute: bool) -> int | Block:
+    kernel = t.process.kernel
     if absolute:
-        ns -= src.clock_ns(clock_id)
-    src.sleep(max(ns, 0) / 1e9)
-    return 0
-
-
-def sys_sched_yield(t: Thread) -> int:
-    """sched_yield(2)."""
-    return 0
+        ns -= kernel.sources.clock_ns(clock_id)
+    if ns <= 0:
+        return 0
+    kernel.sched.block(Wait(t, f"a {ns / 1e9:.3f} s timer"), kernel.sched.now() + ns, timeout_result=0)
+    return Block()
 
 
 def sys_sched_getaffinity(t: Thread, pid: int, size: int, mask: int) -> int:

@@ -1,0 +1,144 @@
+"""The scheduler: a deterministic run queue of threads and one timer queue.
+
+- A thread runs until it blocks, exits, yields or uses up its quantum.  Quanta are
+  counted in instructions, and only while another thread is runnable (counting slows
+  Unicorn down a lot; a lone runnable thread runs uncounted).
+- The run queue is FIFO and every decision depends only on guest actions and timer
+  expiry, so the same program with the same inputs interleaves the same way.
+- A blocked thread holds a :class:`Wait`; whoever wakes it (a futex wake, a timer)
+  calls :meth:`Scheduler.wake` with the syscall's result.  Timers live in one heap on
+  the monotonic clock; when nothing can run, the kernel sleeps until the nearest one.
+"""
+from __future__ import annotations
+
+import enum
+import heapq
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from vkernel import abi
+
+if TYPE_CHECKING:
+    from vkernel.sources import Sources
+    from vkernel.task import Thread
+
+QUANTUM_INSTRUCTIONS = 200_000
+
+
+class State(enum.Enum):
+    RUNNABLE = "runnable"
+    BLOCKED = "blocked"
+    EXITED = "exited"
+
+
+@dataclass(eq=False)
+class Timer:
+    deadline_ns: int
+    callback: Callable[[], None]
+    cancelled: bool = False
+
+
+@dataclass(eq=False)
+class Wait:
+    """What a blocked thread waits for; ``describe`` is shown in deadlock reports."""
+    thread: Thread
+    describe: str
+    # Undo the registration (e.g. leave the futex queue) when woken by something else.
+    cancel: Callable[[], None] = lambda: None
+    timer: Timer | None = None
+    syscall: str = ""
+    args: tuple[int, ...] = field(default_factory=tuple)
+
+
+class Scheduler:
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
+        self.runq: deque[Thread] = deque()
+        self._timers: list[tuple[int, int, Timer]] = []
+        self._seq = itertools.count()
+        self.blocked: dict[int, Wait] = {}       # tid -> wait, for deadlock reports
+
+    # -- run queue --
+    def add(self, t: Thread, front: bool = False) -> None:
+        t.state = State.RUNNABLE
+        if front:
+            self.runq.appendleft(t)
+        else:
+            self.runq.append(t)
+
+    def next_thread(self) -> Thread | None:
+        while self.runq:
+            t = self.runq.popleft()
+            if t.state is State.RUNNABLE:
+                return t
+        return None
+
+    def others_runnable(self) -> bool:
+        return any(t.state is State.RUNNABLE for t in self.runq)
+
+    # -- blocking --
+    def block(self, wait: Wait, deadline_ns: int | None = None, timeout_result: int = -abi.ETIMEDOUT) -> None:
+        """Park ``wait.thread``; with a deadline it wakes with ``timeout_result`` then."""
+        t = wait.thread
+        t.state = State.BLOCKED
+        t.wait = wait
+        self.blocked[t.tid] = wait
+        if deadline_ns is not None:
+            wait.timer = self.add_timer(deadline_ns, lambda: self._expire(wait, timeout_result))
+
+    def _expire(self, wait: Wait, result: int) -> None:
+        if wait.thread.wait is wait:
+            wait.cancel()
+            self.wake(wait.thread, result)
+
+    def wake(self, t: Thread, result: int) -> None:
+        """Make a blocked thread runnable; its syscall returns ``result``."""
+        wait = t.wait
+        if wait is None or t.state is not State.BLOCKED:
+            return
+        if wait.timer is not None:
+            wait.timer.cancelled = True
+        t.wait = None
+        self.blocked.pop(t.tid, None)
+        t.pending_result = result
+        t.resumed = wait
+        self.add(t)
+
+    def forget(self, t: Thread) -> None:
+        """A thread is gone (exited or killed): drop whatever it waited on."""
+        wait = t.wait
+        if wait is not None:
+            wait.cancel()
+            if wait.timer is not None:
+                wait.timer.cancelled = True
+        t.wait = None
+        self.blocked.pop(t.tid, None)
+        t.state = State.EXITED
+
+    # -- timers --
+    def now(self) -> int:
+        return self.sources.clock_ns(abi.CLOCK_MONOTONIC)
+
+    def add_timer(self, deadline_ns: int, callback: Callable[[], None]) -> Timer:
+        timer = Timer(deadline_ns, callback)
+        heapq.heappush(self._timers, (deadline_ns, next(self._seq), timer))
+        return timer
+
+    def fire_due(self) -> None:
+        now = self.now()
+        while self._timers and (self._timers[0][2].cancelled or self._timers[0][0] <= now):
+            _, _, timer = heapq.heappop(self._timers)
+            if not timer.cancelled:
+                timer.callback()
+
+    def wait_for_timer(self) -> bool:
+        """Nothing can run: sleep until the nearest timer.  False if there is none."""
+        while self._timers and self._timers[0][2].cancelled:
+            heapq.heappop(self._timers)
+        if not self._timers:
+            return False
+        self.sources.sleep(max(self._timers[0][0] - self.now(), 0) / 1e9)
+        self.fire_due()
+        return True
