@@ -1,11 +1,14 @@
 """``vkemu bench``: time vkemu side by side with native execution and qemu-user.
 
-Four small static C programs (``tools/bench_programs/``) are each run under every
-runner in one invocation, ``--repeat`` times, and the median is reported:
+Small static C programs (``tools/bench_programs/``) are each run under every runner
+in one invocation, ``--repeat`` times, and the median is reported:
 
 - ``syscall``: a ``getppid()`` loop; ns per round trip.
 - ``cpu``: a register-only integer mixing loop; seconds.
 - ``read``: a file read in 64 KiB chunks; MB/s (10^6 bytes per second).
+- ``pingpong``: two threads handing a token through a mutex and a condvar; µs/handoff.
+- ``spawn``: pthread_create + pthread_join in a loop; µs per thread.
+- ``cpu+blocked``: the cpu loop while another thread is blocked; must match ``cpu``.
 - ``startup``: a static hello world; seconds for the whole process.
 
 The first three time the program twice, with its work and without it (zero iterations,
@@ -20,6 +23,7 @@ the cpu loop's result against the native run's) so a broken runner shows up as a
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shutil
 import signal
@@ -53,10 +57,14 @@ class Sizes:
     cpu_rounds: int
     read_bytes: int
     repeat: int
+    handoffs: int
+    spawns: int
 
 
-FULL = Sizes(syscall_calls=1_000_000, cpu_rounds=200_000_000, read_bytes=256 << 20, repeat=5)
-QUICK = Sizes(syscall_calls=100_000, cpu_rounds=20_000_000, read_bytes=128 << 20, repeat=3)
+FULL = Sizes(syscall_calls=1_000_000, cpu_rounds=200_000_000, read_bytes=256 << 20, repeat=5,
+             handoffs=100_000, spawns=2_000)
+QUICK = Sizes(syscall_calls=100_000, cpu_rounds=20_000_000, read_bytes=128 << 20, repeat=3,
+              handoffs=10_000, spawns=200)
 
 
 class RunError(Exception):
@@ -132,7 +140,7 @@ class Cell:
 
 
 def make_workloads(sizes: Sizes, read_file: Path, empty_file: Path) -> list[Workload]:
-    """The four workloads at ``sizes``, reading ``read_file`` (see ``write_read_file``)."""
+    """The workloads at ``sizes``, reading ``read_file`` (see ``write_read_file``)."""
     chunks = sizes.read_bytes // READ_CHUNK
     return [
         Workload(
@@ -164,6 +172,36 @@ def make_workloads(sizes: Sizes, read_file: Path, empty_file: Path) -> list[Work
             figure=lambda seconds: sizes.read_bytes / seconds / 1e6,
             target=Target("≥ 1 GB/s", 1000.0, at_most=False),
             digits=0,
+        ),
+        Workload(
+            name="pingpong",
+            source="pingpong.c",
+            unit="µs/handoff",
+            measured=Run([str(sizes.handoffs)], f"{2 * sizes.handoffs}\n"),
+            baseline=Run(["0"], "0\n"),
+            figure=lambda seconds: seconds / (2 * sizes.handoffs) * 1e6,
+            target=Target("≤ 10 µs", 10.0, at_most=True),
+            digits=2,
+        ),
+        Workload(
+            name="spawn",
+            source="spawn.c",
+            unit="µs/thread",
+            measured=Run([str(sizes.spawns)], f"{sizes.spawns}\n"),
+            baseline=Run(["0"], "0\n"),
+            figure=lambda seconds: seconds / sizes.spawns * 1e6,
+            target=Target("report", float("inf"), at_most=True),
+            digits=1,
+        ),
+        Workload(
+            name="cpu+blocked",
+            source="cpu_blocked.c",
+            unit="s",
+            measured=Run([str(sizes.cpu_rounds)], None),
+            baseline=Run(["0"], None),
+            figure=lambda seconds: seconds,
+            target=Target("≤ 1.5× qemu", 1.5, at_most=True, relative_to=QEMU),
+            digits=3,
         ),
         Workload(
             name="startup",
@@ -387,7 +425,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, metavar="R",
                         help="runs per measurement; the median is reported (default 5, 3 with --quick)")
     parser.add_argument("--only", action="append", metavar="WORKLOAD",
-                        choices=["syscall", "cpu", "read", "startup"],
+                        choices=["syscall", "cpu", "read", "pingpong", "spawn", "cpu+blocked", "startup"],
                         help="run only this workload (may be given more than once)")
     parser.add_argument("--json", metavar="FILE",
                         help="also write the results as JSON to FILE ('-' for stdout)")
@@ -403,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks; 0 if every cell has a figure, 1 if any failed."""
     args = parse_args(argv)
     base = QUICK if args.quick else FULL
-    sizes = Sizes(base.syscall_calls, base.cpu_rounds, base.read_bytes, args.repeat or base.repeat)
+    sizes = dataclasses.replace(base, repeat=args.repeat or base.repeat)
     # With JSON on stdout, the human-readable table goes to stderr.
     console = Console(stderr=args.json == "-")
     if not console.is_terminal:
