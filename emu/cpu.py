@@ -224,6 +224,11 @@ class CPU:
             return StopReason.STOPPED
         return StopReason.QUANTUM
 
+    def interrupt(self) -> None:
+        """Stop emulation from another host thread (a host signal arrived); run()
+        returns QUANTUM.  Safe to call at any time, as Unicorn's own watchdog does."""
+        _lib.uc_emu_stop(self._uch)
+
     def _syscall_trampoline(self, _uc: int, _user: int) -> None:
         self._read_batch(self._uch, self._sys_ids, self._sys_ptrs, self._eight)
         if self._on_syscall():

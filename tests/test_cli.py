@@ -1,10 +1,14 @@
 """vkemu's own behaviour: exit codes, messages, crash reports, subcommands."""
 from __future__ import annotations
 
+import signal
 import struct
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from conftest import program, run_native, run_vkemu
+from conftest import REPO, program, run_native, run_vkemu
 
 
 def test_runs_program_with_arguments_and_exit_status(variant: str) -> None:
@@ -89,3 +93,22 @@ def test_docs_syscall_table_is_generated_from_the_table() -> None:
     from tools.syscall_docs import render_markdown
     docs = Path(__file__).resolve().parent.parent / "docs" / "syscalls.md"
     assert docs.read_text() == render_markdown(), "regenerate: vkemu syscalls --markdown > docs/syscalls.md"
+
+
+def _start_vkemu(args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tools.vkemu", "--strict", *args], cwd=str(REPO),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+
+def test_ctrl_c_stops_a_guest_that_never_makes_a_syscall() -> None:
+    proc = _start_vkemu([program("spin")])
+    assert proc.stdout.readline() == b"spinning\n"
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=20) == 128 + signal.SIGINT
+
+
+def test_sigterm_ends_a_sleeping_guest() -> None:
+    proc = _start_vkemu(["/bin/busybox", "sleep", "30"])
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 128 + signal.SIGTERM

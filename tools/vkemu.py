@@ -20,8 +20,11 @@ vkernel error.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -160,7 +163,8 @@ def run(opts: RunOptions) -> int:
         except SyscallError as exc:
             print(f"vkemu: {opts.program}: refused: {exc} (see the audit log)", file=sys.stderr)
             return EXIT_NOEXEC
-        result = kernel.run()
+        with forward_host_signals(kernel):
+            result = kernel.run()
     except KernelBug as exc:
         print(f"vkemu: internal error: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
@@ -176,6 +180,34 @@ def run(opts: RunOptions) -> int:
     if result.crash:
         print(f"vkemu: {opts.program}: {result.crash}", file=sys.stderr)
     return shell_status(result.wait_status)
+
+
+# Signals a terminal or supervisor sends that the guest should receive instead of vkemu.
+FORWARDED_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT}
+
+
+@contextlib.contextmanager
+def forward_host_signals(kernel):
+    """Block the forwarded signals in every vkemu thread and take them with sigwait in a
+    helper thread, which hands them to the kernel (which stops the emulator at once,
+    even in the middle of guest code that makes no syscalls)."""
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED_SIGNALS)
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            info = signal.sigtimedwait(FORWARDED_SIGNALS, 0.2)
+            if info is not None and not stop.is_set():
+                kernel.post_host_signal(info.si_signo)
+
+    watcher = threading.Thread(target=watch, name="vkemu-signals", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
 
 
 def print_syscalls(markdown: bool) -> int:

@@ -90,8 +90,8 @@ class Kernel:
         self.ns = self._build_namespace()
         self.sched = Scheduler(self.sources)
         self.futexes = FutexTable(self.sched)
-        self._next_tid = 1
         self.threads_created = 0
+        self.host_signals: list[int] = []   # from the terminal or a supervisor, to deliver
 
     # -- the container's filesystem ------------------------------------------------------
 
@@ -207,6 +207,9 @@ class Kernel:
         init = self.current
         assert init is not None
         while init.exit_code is None:
+            if self.host_signals:
+                self._deliver_host_signals(init)
+                continue
             self.sched.fire_due()
             t = self.sched.next_thread()
             if t is None:
@@ -215,6 +218,25 @@ class Kernel:
                 return self._deadlock(init)
             self._run_slice(t)
         return ExitResult(init.exit_code, init.crash)
+
+    def post_host_signal(self, sig: int) -> None:
+        """Called from the host-signal thread: stop the running CPU, deliver in the loop."""
+        self.host_signals.append(sig)
+        self.sources.signal_arrived()
+        if self.current is not None:
+            self.current.cpu.interrupt()
+
+    def _deliver_host_signals(self, init: Process) -> None:
+        """SIGINT/SIGTERM/... from outside go to the first process.  Until handlers
+        exist, a signal it has not ignored takes its default action (termination)."""
+        sig = self.host_signals.pop(0)
+        self.sources.wakeup.clear()
+        action = init.sigactions.get(sig)
+        if action is not None and action.handler == 1:       # SIG_IGN
+            return
+        self.audit.record(init.threads[0] if init.threads else None, "-", "signal",
+                          f"host signal {abi.SIGNAL_NAMES.get(sig, sig)}", {"signal": sig})
+        self._exit_process(init, wait_status_signaled(sig, sig in abi.CORE_SIGNALS))
 
     def _switch_to(self, t: Thread) -> None:
         """Make ``t``'s registers live in its process's CPU (saving the previous owner's)."""
@@ -270,6 +292,15 @@ class Kernel:
         """exit(2) of one thread: robust futexes, clear_child_tid, and the last one ends the process."""
         proc = t.process
         self._release_robust_futexes(t)
+        # Then, as Linux's exit_pi_state_list, every PI futex it owns (by the kernel's
+        # record, whatever the word now says) passes to its first waiter, keeping the
+        # OWNER_DIED mark the robust list (or the libc, as musl does) put in the word.
+        for key, word_addr in self.futexes.pi_owned_by(t):
+            try:
+                died = proc.mm.read_i32(word_addr) & FUTEX_OWNER_DIED
+            except SyscallError:
+                continue
+            self.futexes.hand_over_pi(key, proc.mm, word_addr, died)
         if t.clear_child_tid:
             try:
                 proc.mm.write_i32(t.clear_child_tid, 0)

@@ -6,6 +6,7 @@ Clocks, random bytes and (later) host I/O readiness enter the kernel only throug
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 from vkernel import abi
@@ -35,6 +36,13 @@ class Sources:
     def random_bytes(self, n: int) -> bytes:
         return os.urandom(n)
 
+    def __init__(self) -> None:
+        # Set from another host thread to cut an idle sleep short (a host signal came).
+        self.wakeup = threading.Event()
+
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
-            time.sleep(seconds)
+            self.wakeup.wait(seconds)
+
+    def signal_arrived(self) -> None:
+        self.wakeup.set()
