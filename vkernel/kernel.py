@@ -255,6 +255,11 @@ class Kernel:
             cpu.set_result(t.pending_result)
             self._trace_resumed(t)
             t.pending_result = None
+        elif t.restart_nr is not None:
+            # Back onto the syscall instruction with its number in RAX: it runs again.
+            cpu.set_result(t.restart_nr)
+            t.rip -= SYSCALL_INSN_LEN
+            t.restart_nr = None
         proc.dispatcher.thread = t
         self.current = proc
 
@@ -418,6 +423,7 @@ class Kernel:
 
 
 _NR_TABLE = len(TABLE)
+SYSCALL_INSN_LEN = 2   # 0f 05
 _ENOSYS_ROW = Row(-1, "unknown", (), None, "missing")
 
 
@@ -462,5 +468,6 @@ class Dispatcher:
             self.set_result(result.result)  # type: ignore[union-attr]
         if t.wait is not None:
             t.wait.syscall = TABLE[nr].name
+            t.wait.nr = nr
         t.control = result  # type: ignore[assignment]
         return True

@@ -49,6 +49,7 @@ class Wait:
     cancel: Callable[[], None] = lambda: None
     timer: Timer | None = None
     syscall: str = ""
+    nr: int = -1                      # the blocked syscall, to restart it
     args: tuple[int, ...] = field(default_factory=tuple)
 
 
@@ -93,8 +94,9 @@ class Scheduler:
             wait.cancel()
             self.wake(wait.thread, result)
 
-    def wake(self, t: Thread, result: int) -> None:
-        """Make a blocked thread runnable; its syscall returns ``result``."""
+    def wake(self, t: Thread, result: int | None) -> None:
+        """Make a blocked thread runnable; its syscall returns ``result``, or, with None,
+        runs again from the start (the object it waited on changed: retry the read)."""
         wait = t.wait
         if wait is None or t.state is not State.BLOCKED:
             return
@@ -102,8 +104,11 @@ class Scheduler:
             wait.timer.cancelled = True
         t.wait = None
         self.blocked.pop(t.tid, None)
-        t.pending_result = result
-        t.resumed = wait
+        if result is None:
+            t.restart_nr = wait.nr
+        else:
+            t.pending_result = result
+            t.resumed = wait
         self.add(t)
 
     def forget(self, t: Thread) -> None:

@@ -48,6 +48,7 @@ class Thread:
     wait: Wait | None = None           # while blocked
     resumed: Wait | None = None        # the wait just completed, for the trace
     pending_result: int | None = None  # RAX to store when the thread next runs
+    restart_nr: int | None = None      # re-issue this syscall when the thread next runs
     context: object | None = None      # saved CPU state while another thread runs
     # Registers a new thread overrides in the context it copies from its creator.
     start_regs: dict[str, int] = field(default_factory=dict)
