@@ -10,6 +10,7 @@ counts, contents, symlink targets, and mtimes where they are not "just now") mus
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
 import gzip
 import hashlib
@@ -17,10 +18,12 @@ import io
 import os
 import shlex
 import shutil
+import signal
 import stat
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +121,8 @@ def build_tree(root: Path) -> None:
     os.symlink("a.txt", root / "link.txt")
     os.symlink("sub", root / "sublink")
     os.symlink("nowhere", root / "dangling")
+    os.symlink("loop2", root / "loop1")
+    os.symlink("loop1", root / "loop2")
     # Deepest first, so setting a directory's mtime is the last change inside it.
     for dirpath, dirnames, filenames in os.walk(root, topdown=False):
         for name in filenames + dirnames:
@@ -162,18 +167,41 @@ class Result:
     stderr: bytes
 
 
-def _run(cmd: list[str], cwd: Path, stdin: bytes) -> Result:
-    proc = subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True, env=ENV, timeout=TIMEOUT)
-    return Result(proc.returncode, proc.stdout, proc.stderr)
+@dataclass(frozen=True)
+class Stdio:
+    """Where a run's stdin comes from and its stdout goes."""
+    data: bytes = b""            # stdin through a pipe ...
+    stdin_file: Path | None = None  # ... or from this regular file
+    stdout: str = "pipe"         # pipe | file (a regular file) | closed | full (/dev/full)
+    out_file: Path | None = None  # the regular file for stdout="file"
 
 
-def run_native(argv: list[str], cwd: Path, stdin: bytes) -> Result:
-    return _run([BUSYBOX, *argv], cwd, stdin)
+def _run(cmd: list[str], cwd: Path, io: Stdio) -> Result:
+    with contextlib.ExitStack() as stack:
+        stdin = stack.enter_context(open(io.stdin_file, "rb")) if io.stdin_file else subprocess.PIPE
+        if io.stdout == "file":
+            assert io.out_file is not None
+            stdout = stack.enter_context(open(io.out_file, "wb"))
+        elif io.stdout == "full":
+            stdout = stack.enter_context(open("/dev/full", "wb"))
+        else:
+            stdout = subprocess.PIPE
+        close_stdout = (lambda: os.close(1)) if io.stdout == "closed" else None
+        proc = subprocess.Popen(cmd, cwd=cwd, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=ENV,
+                                preexec_fn=close_stdout)
+        out, err = proc.communicate(None if io.stdin_file else io.data, timeout=TIMEOUT)
+    if io.stdout == "file":
+        out = io.out_file.read_bytes()
+    return Result(proc.returncode, out or b"", err)
 
 
-def run_vkemu(argv: list[str], cwd: Path, stdin: bytes, volume: Path, writable: bool) -> Result:
+def run_native(argv: list[str], cwd: Path, io: Stdio) -> Result:
+    return _run([BUSYBOX, *argv], cwd, io)
+
+
+def run_vkemu(argv: list[str], cwd: Path, io: Stdio, volume: Path, writable: bool) -> Result:
     mount = f"{volume}:{volume}:{'rw' if writable else 'ro'}"
-    return _run([*VKEMU, "--strict", "-v", mount, BUSYBOX, *argv], cwd, stdin)
+    return _run([*VKEMU, "--strict", "-v", mount, BUSYBOX, *argv], cwd, io)
 
 
 # -- the cases ----------------------------------------------------------------------------
@@ -185,16 +213,17 @@ class Case:
     stdin: bytes = b""
     fails: bool = False          # the native run must exit non-zero (else: zero)
     mutates: bool = False        # runs in a fresh writable copy; trees are compared
-    check_stderr: bool = True
+    cwd: str = "."               # below the tree
+    stdin_file: str = ""         # stdin is this fixture file (a regular file), not a pipe
+    stdout: str = "pipe"         # see Stdio.stdout
 
 
-def C(case_id: str, cmd: str, stdin: bytes = b"", fails: bool = False, mutates: bool = False,
-      check_stderr: bool = True) -> Case:
-    return Case(case_id, tuple(shlex.split(cmd)), stdin, fails, mutates, check_stderr)
+def C(case_id: str, cmd: str, stdin: bytes = b"", fails: bool = False, **kw) -> Case:
+    return Case(case_id, tuple(shlex.split(cmd)), stdin, fails, **kw)
 
 
-def M(case_id: str, cmd: str, stdin: bytes = b"", fails: bool = False) -> Case:
-    return C(case_id, cmd, stdin, fails, mutates=True)
+def M(case_id: str, cmd: str, stdin: bytes = b"", fails: bool = False, **kw) -> Case:
+    return C(case_id, cmd, stdin, fails, mutates=True, **kw)
 
 
 CASES: list[Case] = [
@@ -511,31 +540,75 @@ def _compare(case: Case, native: Result, vkemu: Result) -> None:
         problems.append(f"exit status: native {native.returncode}, vkemu {vkemu.returncode}")
     if native.stdout != vkemu.stdout:
         problems.append(_describe("stdout", native.stdout, vkemu.stdout))
-    if case.check_stderr and native.stderr != vkemu.stderr:
+    if native.stderr != vkemu.stderr:
         problems.append(_describe("stderr", native.stderr, vkemu.stderr))
     if problems:
         tail = vkemu.stderr.decode(errors="replace").strip().splitlines()[-15:]
         pytest.fail("\n".join(problems) + "\nvkemu stderr (tail):\n" + "\n".join(tail))
 
 
+def _stdio(case: Case, root: Path, out_file: Path) -> Stdio:
+    return Stdio(case.stdin, root / case.stdin_file if case.stdin_file else None, case.stdout, out_file)
+
+
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_busybox_matches_native(case: Case, tree: Path, tmp_path: Path) -> None:
     argv = list(case.argv)
     if not case.mutates:
-        native = run_native(argv, tree, case.stdin)
-        vkemu = run_vkemu(argv, tree, case.stdin, tree, writable=False)
+        native = run_native(argv, tree / case.cwd, _stdio(case, tree, tmp_path / "native.out"))
+        vkemu = run_vkemu(argv, tree / case.cwd, _stdio(case, tree, tmp_path / "vkemu.out"), tree, writable=False)
         _compare(case, native, vkemu)
         return
     work = tmp_path / "tree"
     build_tree(work)
-    native = run_native(argv, work, case.stdin)
+    native = run_native(argv, work / case.cwd, _stdio(case, work, tmp_path / "native.out"))
     native_tree = snapshot(work)
     shutil.rmtree(work)
     build_tree(work)
-    vkemu = run_vkemu(argv, work, case.stdin, work, writable=True)
+    vkemu = run_vkemu(argv, work / case.cwd, _stdio(case, work, tmp_path / "vkemu.out"), work, writable=True)
     vkemu_tree = snapshot(work)
     _compare(case, native, vkemu)
     assert native_tree == vkemu_tree, "\n".join(
         ["the trees differ after the run:"]
         + [f"  native only: {e!r}" for e in native_tree if e not in vkemu_tree]
         + [f"  vkemu only:  {e!r}" for e in vkemu_tree if e not in native_tree])
+
+
+# Writers whose reader goes away: Linux kills them with SIGPIPE (cat writes with sendfile).
+SIGPIPE_CASES = [
+    pytest.param(["seq", "1", "1000000"], id="seq"),
+    pytest.param(["cat", "big.txt", "big.txt", "big.txt", "big.txt"], id="cat-sendfile"),
+    pytest.param(["yes", "y"], id="yes"),
+]
+
+
+@pytest.mark.parametrize("argv", SIGPIPE_CASES)
+def test_busybox_killed_by_sigpipe(argv: list[str], tree: Path) -> None:
+    """The reader takes one line and closes the pipe while the writer still has more than
+    a pipe's worth to write."""
+    def run(cmd: list[str]) -> tuple[bytes, int, bytes]:
+        proc = subprocess.Popen(cmd, cwd=tree, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=ENV)
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()
+        status = proc.wait(timeout=TIMEOUT)
+        # A signal's death, as vkemu reports it: 128+N, like a shell.
+        return first, 128 - status if status < 0 else status, proc.stderr.read()
+
+    native = run([BUSYBOX, *argv])
+    assert native[1] == 128 + signal.SIGPIPE, f"native run not killed by SIGPIPE: {native}"
+    vkemu = run([*VKEMU, "--strict", "-v", f"{tree}:{tree}:ro", BUSYBOX, *argv])
+    assert vkemu == native
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="no /dev/shm (tmpfs) on this host")
+def test_busybox_statfs_of_a_volume_is_the_hosts() -> None:
+    """stat -f on a volume reports the host filesystem's type (here tmpfs, not ext4)."""
+    fmt = "%t %T %l %s %S"
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as tmp:
+        io = Stdio()
+        native = run_native(["stat", "-f", "-c", fmt, "."], Path(tmp), io)
+        vkemu = run_vkemu(["stat", "-f", "-c", fmt, "."], Path(tmp), io, Path(tmp), writable=False)
+    assert native.returncode == 0, native
+    assert vkemu == native

@@ -1,4 +1,4 @@
-"""Build C test programs once per source and toolchain variant, and cache them.
+"""Build C and C++ test programs once per source and toolchain variant, and cache them.
 
 The cache key is the digest of the source, the compiler command and its flags, so a
 test run rebuilds only what changed.  The cache lives in ``$VKERNEL_BUILD_CACHE`` or
@@ -20,11 +20,16 @@ VARIANTS: dict[str, list[str]] = {
     "musl-static": ["musl-gcc", "-static"],
 }
 
+# C++ toolchains, kept apart: C cases are built with VARIANTS only.  Sources end in .cpp.
+CXX_VARIANTS: dict[str, list[str]] = {
+    "g++-static": ["g++", "-static", "-pthread"],
+}
+
 COMMON_FLAGS = ["-O2", "-w"]
 
 
 class BuildError(Exception):
-    """A C program failed to compile."""
+    """A C or C++ program failed to compile."""
 
 
 def cache_dir() -> Path:
@@ -39,10 +44,15 @@ def available_variants() -> list[str]:
     return [name for name, cmd in VARIANTS.items() if shutil.which(cmd[0])]
 
 
+def available_cxx_variants() -> list[str]:
+    """The C++ variants whose compiler exists on this machine."""
+    return [name for name, cmd in CXX_VARIANTS.items() if shutil.which(cmd[0])]
+
+
 def build(source: Path | str, variant: str = "gcc-static", extra_flags: list[str] | None = None) -> Path:
-    """Compile ``source`` with ``variant`` and return the cached binary's path."""
+    """Compile ``source`` with ``variant`` (a C or a C++ one) and return the cached binary's path."""
     source = Path(source)
-    cmd = VARIANTS[variant] + COMMON_FLAGS + list(extra_flags or [])
+    cmd = {**VARIANTS, **CXX_VARIANTS}[variant] + COMMON_FLAGS + list(extra_flags or [])
     digest = hashlib.sha256(source.read_bytes() + "\0".join(cmd).encode()).hexdigest()[:16]
     out = cache_dir() / f"{source.stem}-{variant}-{digest}"
     if out.exists():

@@ -50,3 +50,9 @@ class Yield(Control):
 
 class KernelStop(Control):
     """Strict mode: a handler raised; stop so the run loop can report the bug."""
+
+
+@dataclass
+class Exec(Control):
+    """execve: replace the caller's image with ``image`` (an exec.ExecImage)."""
+    image: object

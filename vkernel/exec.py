@@ -6,11 +6,81 @@ comes from is attested.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from loader import elf, stack
 from vkernel import abi
 from vkernel.errors import SyscallError
 from vkernel.memory import STACK_SIZE, STACK_TOP, WXViolation, page_down, page_up
-from vkernel.task import Process
+from vkernel.syscalls.fs import check_permission
+from vkernel.task import Process, Thread
+from vkernel.vfs.namespace import Location
+
+MAX_ARG_STRLEN = 131072          # one argument or environment string
+MAX_ARG_TOTAL = STACK_SIZE // 4  # all of them together (Linux: a quarter of the stack limit)
+MAX_INTERP_DEPTH = 4             # nested #! interpreters (BINPRM_MAX_RECURSION)
+BINPRM_BUF_SIZE = 256            # how much of a #! line Linux reads
+
+
+@dataclass
+class ExecImage:
+    """Everything execve checked before the point of no return."""
+    data: bytes
+    location: Location
+    path: bytes                  # AT_EXECFN: the path as the caller gave it
+    argv: list[bytes]
+    envp: list[bytes]
+    attested: bool
+
+
+def _read_file(loc: Location) -> bytes:
+    desc = loc.inode.open(abi.O_RDONLY)
+    try:
+        chunks, offset = [], 0
+        while True:
+            buf = bytearray(1 << 20)
+            n = desc.pread([memoryview(buf)], offset)
+            if n == 0:
+                return b"".join(chunks)
+            chunks.append(bytes(buf[:n]))
+            offset += n
+    finally:
+        desc.close()
+
+
+def prepare_exec(t: Thread, start: Location, path: bytes, argv: list[bytes], envp: list[bytes],
+                 location: Location | None = None, nofollow: bool = False, depth: int = 0) -> ExecImage:
+    """Resolve, read and check a program for execve, following #! lines as Linux does."""
+    if sum(len(a) + 1 for a in argv + envp) > MAX_ARG_TOTAL:
+        raise SyscallError(abi.E2BIG)
+    if depth > MAX_INTERP_DEPTH:
+        raise SyscallError(abi.ELOOP)
+    kernel = t.process.kernel
+    loc = location or kernel.ns.resolve(start, path, follow=not nofollow)
+    if loc.inode.is_symlink:
+        raise SyscallError(abi.ELOOP)
+    if loc.inode.mode & abi.S_IFMT != abi.S_IFREG:
+        raise SyscallError(abi.EACCES)
+    check_permission(t, loc.inode, abi.X_OK)
+    data = _read_file(loc)
+    if data.startswith(b"#!"):
+        line = data[2:BINPRM_BUF_SIZE].split(b"\n", 1)[0].strip(b" \t")
+        if not line:
+            raise SyscallError(abi.ENOEXEC)
+        interp, _, arg = line.replace(b"\t", b" ").partition(b" ")
+        arg = arg.strip(b" ")
+        new_argv = [interp] + ([arg] if arg else []) + [path] + argv[1:]
+        return prepare_exec(t, kernel.ns.root if interp.startswith(b"/") else start, interp, new_argv, envp,
+                            depth=depth + 1)
+    try:
+        image = elf.parse(data)
+    except elf.NotExecutable:
+        raise SyscallError(abi.ENOEXEC) from None
+    if image.interpreter is not None:
+        kernel.audit.record(t, "execve", "enoexec", "dynamically linked programs are not supported yet",
+                            {"path": path.decode(errors="replace"), "interpreter": image.interpreter})
+        raise SyscallError(abi.ENOEXEC)
+    return ExecImage(data, loc, path, argv or [path], envp, loc.inode.immutable)
 
 
 def load_program(proc: Process, data: bytes, argv: list[bytes], envp: list[bytes], execfn: bytes,

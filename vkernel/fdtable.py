@@ -27,6 +27,29 @@ class FdTable:
     def __init__(self, limit: int = DEFAULT_NOFILE) -> None:
         self.entries: dict[int, FdEntry] = {}
         self.limit = limit
+        self.users = 1          # processes sharing this table (CLONE_FILES)
+
+    def copy(self) -> FdTable:
+        """fork without CLONE_FILES: same descriptions, new numbers table."""
+        table = FdTable(self.limit)
+        for fd, entry in self.entries.items():
+            table.entries[fd] = FdEntry(entry.description, entry.cloexec)
+            entry.description.refs += 1
+        return table
+
+    def share(self) -> FdTable:
+        self.users += 1
+        return self
+
+    def release(self) -> None:
+        """A process stops using the table; the last one closes every fd."""
+        self.users -= 1
+        if self.users == 0:
+            self.close_all()
+
+    def close_cloexec(self) -> None:
+        for fd in [fd for fd, entry in self.entries.items() if entry.cloexec]:
+            self.close(fd)
 
     def get(self, fd: int) -> FileDescription:
         entry = self.entries.get(fd)

@@ -8,6 +8,7 @@ are switched only in :meth:`Kernel.run`, outside emulator callbacks.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import struct
 import traceback
@@ -16,15 +17,16 @@ from typing import Callable
 
 from emu import CPU, StopReason
 from emu.disasm import describe, needs_missing_extension
+from loader.elf import NotExecutable
 from vkernel import abi
 from vkernel.audit import AuditLog
-from vkernel.control import Block, Control, ExitGroup, ExitThread, KernelStop, Killed, Spawn, Yield
+from vkernel.control import Block, Control, Exec, ExitGroup, ExitThread, KernelStop, Killed, Spawn, Yield
 from vkernel.errors import SyscallError
-from vkernel.exec import load_program
+from vkernel.exec import ExecImage, load_program
 from vkernel.fdtable import FdTable
 from vkernel.futex import FUTEX_OWNER_DIED, FUTEX_TID_MASK, FUTEX_WAITERS, FutexTable
 from vkernel.memory import AddressSpace
-from vkernel.sched import QUANTUM_INSTRUCTIONS, Scheduler, State
+from vkernel.sched import QUANTUM_INSTRUCTIONS, Scheduler, State, Wait
 from vkernel.sources import Sources
 from vkernel.syscalls.spec import make_invoker
 from vkernel.syscalls.table import TABLE, Row
@@ -91,6 +93,7 @@ class Kernel:
         self.sched = Scheduler(self.sources)
         self.futexes = FutexTable(self.sched)
         self.threads_created = 0
+        self._exit_seq = 0
         self.host_signals: list[int] = []   # from the terminal or a supervisor, to deliver
 
     # -- the container's filesystem ------------------------------------------------------
@@ -158,6 +161,63 @@ class Kernel:
         self.current = proc
         self.sched.add(thread)
         return proc
+
+    def _new_cpu(self) -> tuple[CPU, Dispatcher]:
+        dispatcher = Dispatcher(self)
+        cpu = CPU(dispatcher.on_syscall)
+        dispatcher.attach(cpu)
+        return cpu, dispatcher
+
+    def fork_process(self, t: Thread, flags: int, exit_signal: int) -> Process:
+        """A child process of ``t``'s: a copy of its address space (or, with CLONE_VM, the
+        same one, borrowed until exec or exit), its fds (shared with CLONE_FILES), cwd,
+        credentials and dispositions.  The caller's registers are copied at the stop."""
+        parent = t.process
+        pid = self._allocate_id()
+        if flags & 0x100:                                 # CLONE_VM: posix_spawn, vfork
+            cpu, mm, dispatcher = parent.cpu, parent.mm, parent.dispatcher
+        else:
+            cpu, dispatcher = self._new_cpu()
+            mm = parent.mm.fork(cpu)
+        if flags & 0x400:                                 # CLONE_FILES
+            fds = parent.fds.share()
+        else:
+            fds = parent.fds.copy()
+        child = Process(kernel=self, pid=pid, ppid=parent.pid, cpu=cpu, mm=mm, fds=fds, cwd=parent.cwd,
+                        exe=parent.exe, exe_path=parent.exe_path, argv=list(parent.argv), envp=list(parent.envp),
+                        creds=dataclasses.replace(parent.creds, groups=list(parent.creds.groups)),
+                        pgid=parent.pgid, sid=parent.sid, umask=parent.umask, comm=parent.comm,
+                        sigactions={k: dataclasses.replace(v) for k, v in parent.sigactions.items()},
+                        rlimits=dict(parent.rlimits), personality=parent.personality)
+        child.dispatcher = dispatcher
+        child.exit_signal = exit_signal
+        child.borrowed_mm = bool(flags & 0x100)
+        thread = Thread(tid=pid, process=child, sigmask=t.sigmask)
+        thread.start_regs = {"rax": 0}
+        child.threads.append(thread)
+        self.threads_created += 1
+        self.processes[pid] = child
+        if flags & 0x4000:                                # CLONE_VFORK
+            child.vfork_parent = t
+        return child
+
+    def reap(self, child: Process) -> None:
+        """wait4 collected a zombie: it disappears from the process table."""
+        self.processes.pop(child.pid, None)
+
+    def signal_default_action(self, sender: Thread, proc: Process, sig: int) -> bool:
+        """Apply ``sig``'s default action to ``proc`` (no handlers run yet); True if it dies."""
+        action = proc.sigactions.get(sig)
+        if action is not None and action.handler == 1:                     # SIG_IGN
+            return False
+        if sig in abi.IGNORED_BY_DEFAULT or sig in (18, 19, 20, 21, 22):  # continue/stop: later
+            return False
+        if action is not None and action.handler not in (0, 1):
+            self.audit.record(sender, "kill", "partial", "signal handler not run (frames missing)",
+                              {"pid": proc.pid, "signal": sig})
+        if proc is not sender.process:
+            self._exit_process(proc, wait_status_signaled(sig, sig in abi.CORE_SIGNALS))
+        return True
 
     def _allocate_id(self) -> int:
         """pids and tids share one sequence, as in Linux; deterministic from 1."""
@@ -284,8 +344,16 @@ class Kernel:
             child = control.child
             child.context = proc.cpu.save_context()
             child.rip = t.rip
-            self.sched.add(t, front=True)      # the creator keeps the CPU
-            self.sched.add(child)
+            if child.process.vfork_parent is t:
+                # vfork: the parent sleeps until the child execs or exits; the child
+                # runs first, on the borrowed address space.
+                self.sched.block(Wait(t, f"vfork child {child.tid} to exec or exit"))
+                self.sched.add(child, front=True)
+            else:
+                self.sched.add(t, front=True)      # the creator keeps the CPU
+                self.sched.add(child)
+        elif isinstance(control, Exec):
+            self._exec(t, control.image)  # type: ignore[arg-type]
         elif isinstance(control, ExitThread):
             self._exit_thread(t, control.code)
         elif isinstance(control, ExitGroup):
@@ -353,12 +421,80 @@ class Kernel:
                 continue
 
     def _exit_process(self, proc: Process, status: int, crash: str | None = None) -> None:
+        """The process becomes a zombie: threads gone, memory and fds released, children
+        handed to pid 1, the parent's wait4 woken."""
+        if proc.exit_code is not None:
+            return
         for thread in list(proc.threads):
             self.sched.forget(thread)
+            if proc.cpu.owner is thread:
+                proc.cpu.owner = None
         proc.threads.clear()
-        proc.cpu.owner = None
         proc.crash = crash
+        self._exit_seq += 1
+        proc.exit_seq = self._exit_seq
+        self._end_vfork(proc, proc.pid)
         self._exit(proc, status, crash)
+        for child in self.processes.values():
+            if child.ppid == proc.pid:
+                child.ppid = 1
+        parent = self.processes.get(proc.ppid)
+        if parent is None or parent.exit_code is not None:
+            self.reap(proc)                # nobody left to wait for it
+        else:
+            for waiter in list(parent.child_waiters):
+                self.sched.wake(waiter, None)
+
+    def _end_vfork(self, child: Process, result: int) -> None:
+        """The vfork child execs or exits: its parent runs again."""
+        parent_thread = child.vfork_parent
+        if parent_thread is not None:
+            child.vfork_parent = None
+            self.sched.wake(parent_thread, result)
+
+    def _exec(self, t: Thread, image: ExecImage) -> None:
+        """Replace ``t``'s process image; before the point of no return a failure is
+        the caller's error, after it the process has the new program."""
+        proc = t.process
+        old_cpu, old_mm, old_dispatcher, borrowed = proc.cpu, proc.mm, proc.dispatcher, proc.borrowed_mm
+        cpu, dispatcher = self._new_cpu()
+        proc.cpu, proc.mm, proc.dispatcher = cpu, AddressSpace(cpu), dispatcher
+        try:
+            entry, sp = load_program(proc, image.data, image.argv, image.envp, image.path, image.attested,
+                                     self.sources.random_bytes(16))
+        except (SyscallError, NotExecutable) as exc:
+            proc.cpu, proc.mm, proc.dispatcher = old_cpu, old_mm, old_dispatcher
+            t.pending_result = -(exc.errno if isinstance(exc, SyscallError) else abi.ENOEXEC)
+            self.sched.add(t, front=True)
+            return
+        # -- point of no return --
+        for other in [th for th in proc.threads if th is not t]:
+            self.sched.forget(other)
+            proc.threads.remove(other)
+        if borrowed:
+            proc.borrowed_mm = False
+            if old_cpu.owner is t:
+                old_cpu.owner = None
+        else:
+            old_mm.release_all()
+        if proc.fds.users > 1:             # CLONE_FILES: exec unshares the table
+            proc.fds.release()
+            proc.fds = proc.fds.copy()
+        proc.fds.close_cloexec()
+        for action in proc.sigactions.values():
+            if action.handler != 1:
+                action.handler, action.flags, action.restorer, action.mask = 0, 0, 0, 0
+        proc.exe, proc.exe_path = image.location, image.location.path
+        proc.argv, proc.envp = image.argv, image.envp
+        proc.comm = os.path.basename(image.path)[:15]
+        t.context, t.start_regs, t.clear_child_tid = None, {}, 0
+        t.robust_list = (0, 0)
+        cpu.owner = t
+        cpu.set_reg("rsp", sp)
+        t.rip = entry
+        dispatcher.thread = t
+        self._end_vfork(proc, proc.pid)
+        self.sched.add(t, front=True)
 
     def _deadlock(self, init: Process) -> ExitResult:
         lines = []
@@ -382,8 +518,9 @@ class Kernel:
         if proc.exit_code is not None:
             return ExitResult(proc.exit_code, crash)
         proc.exit_code = status
-        proc.mm.release_all()
-        proc.fds.close_all()
+        if not proc.borrowed_mm:
+            proc.mm.release_all()
+        proc.fds.release()
         return ExitResult(status, crash)
 
     def _crash(self, proc: Process) -> None:

@@ -255,6 +255,27 @@ class AddressSpace:
             self.backend.unmap(vma.start, vma.end - vma.start)
             self._remove(vma)
 
+    def fork(self, backend: Backend) -> AddressSpace:
+        """A copy for a forked child: private pages copied, shared pages the same buffer.
+
+        Copies are eager (memcpy of each private VMA into a fresh buffer at the same
+        offset); fork of a large address space costs its resident size."""
+        child = AddressSpace(backend)
+        child.brk_start, child.brk = self.brk_start, self.brk
+        copies: dict[int, Buffer] = {}
+        for vma in self.vmas:
+            buffer = vma.buffer
+            if not vma.shared:
+                buffer = copies.get(id(vma.buffer)) or copies.setdefault(id(vma.buffer), Buffer(vma.buffer.size))
+                lo, hi = vma.offset, vma.offset + (vma.end - vma.start)
+                buffer.mem[lo:hi] = vma.buffer.mem[lo:hi]
+            copy = replace(vma, buffer=buffer)
+            backend.map(copy.start, copy.end - copy.start, copy.prot, buffer.address + copy.offset)
+            child._insert(copy)
+        if self._heap is not None:
+            child._heap = copies.get(id(self._heap))
+        return child
+
     def release_all(self) -> None:
         """Tear the address space down at exit: shared file pages reach their files and
         every file reference is dropped."""

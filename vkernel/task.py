@@ -78,6 +78,13 @@ class Process:
     exit_code: int | None = None       # wait status, once the process has exited
     personality: int = 0
     dispatcher: object | None = None
+    exit_signal: int = 0               # sent to the parent at exit (SIGCHLD for fork)
+    exit_seq: int = 0                  # order of death, so wait4 reaps deterministically
+    child_waiters: list[Thread] = field(default_factory=list)
+    # vfork: the parent thread suspended until this child execs or exits, and whether
+    # this child still borrows the parent's address space and CPU.
+    vfork_parent: Thread | None = None
+    borrowed_mm: bool = False
     crash: str | None = None           # the one-line report if it died of a CPU fault
     # Called when a generated /proc file of this process is read.
     extra_proc_files: dict[str, Callable[[], bytes]] = field(default_factory=dict)

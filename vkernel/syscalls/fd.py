@@ -1,11 +1,15 @@
 """Descriptor syscalls: read/write and friends, seeking, dup, fcntl, ioctl, directories."""
 from __future__ import annotations
 
+import functools
 import struct
+from typing import Callable
 
 from vkernel import abi
+from vkernel.control import Killed
 from vkernel.errors import SyscallError
 from vkernel.syscalls.common import iovec_views, read_iovec
+from vkernel.syscalls.signal import sigpipe_on_epipe
 from vkernel.task import Thread
 from vkernel.vfs.file import FileDescription
 
@@ -50,6 +54,22 @@ def _read_to_bad_buffer(t: Thread, desc: FileDescription, buf: int, count: int) 
     return n
 
 
+def _raises_sigpipe(handler: Callable[..., int]) -> Callable[..., int | Killed]:
+    """For the calls that write to a pipe or socket: EPIPE comes with SIGPIPE."""
+    @functools.wraps(handler)
+    def wrapper(t: Thread, *args: int) -> int | Killed:
+        try:
+            return handler(t, *args)
+        except SyscallError as exc:
+            if exc.errno == abi.EPIPE:
+                killed = sigpipe_on_epipe(t)
+                if killed is not None:
+                    return killed
+            raise
+    return wrapper
+
+
+@_raises_sigpipe
 def sys_write(t: Thread, fd: int, buf: int, count: int) -> int:
     """write(2)."""
     desc = _writable(t, fd)
@@ -85,6 +105,7 @@ def sys_readv(t: Thread, fd: int, iov: int, iovcnt: int) -> int:
     return desc.read(views) if views else 0
 
 
+@_raises_sigpipe
 def sys_writev(t: Thread, fd: int, iov: int, iovcnt: int) -> int:
     """writev(2)."""
     desc = _writable(t, fd)
@@ -119,7 +140,7 @@ def sys_preadv2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: i
     return sys_preadv(t, fd, iov, iovcnt, offset)
 
 
-def sys_pwritev2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: int, flags: int) -> int:
+def sys_pwritev2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: int, flags: int) -> int | Killed:
     """pwritev2(2)."""
     if flags & ~0x1F:
         raise SyscallError(abi.EOPNOTSUPP)
@@ -329,6 +350,7 @@ def _copy(src: FileDescription, dst: FileDescription, count: int, src_offset: in
     return total, src_offset, dst_offset
 
 
+@_raises_sigpipe
 def sys_sendfile(t: Thread, out_fd: int, in_fd: int, offset_ptr: int, count: int) -> int:
     """sendfile(2)."""
     src, dst = _readable(t, in_fd), _writable(t, out_fd)

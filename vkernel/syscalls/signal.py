@@ -79,10 +79,44 @@ def _deliver_to_self(t: Thread, sig: int) -> int | Killed:
     return Killed(sig)
 
 
-def sys_kill(t: Thread, pid: int, sig: int) -> int | Killed:
-    """kill(2): to the caller itself only, for now."""
-    if pid not in (0, -1, t.process.pid, -t.process.pgid):
+def sigpipe_on_epipe(t: Thread) -> Killed | None:
+    """The SIGPIPE Linux sends the writer with every EPIPE (pipe_write, sk_stream_error).
+
+    Its default action kills; ignored or blocked (it stays pending), the write just
+    fails with EPIPE.  A handler cannot run yet (no frames), so the write fails then too.
+    """
+    if t.sigmask & (1 << (abi.SIGPIPE - 1)):
+        return None
+    handler = t.process.sigactions.get(abi.SIGPIPE, SigAction()).handler
+    if handler == SIG_IGN:
+        return None
+    if handler != SIG_DFL:
+        t.process.kernel.audit.record(t, "write", "partial", "SIGPIPE handler not run (frames missing)",
+                                      {"signal": abi.SIGPIPE})
+        return None
+    return Killed(abi.SIGPIPE)
+
+
+def _deliver_to_thread(t: Thread, tid: int, sig: int) -> int | Killed:
+    """A signal to one thread of the caller's process (ESRCH for any other tid).
+
+    A default action or SIG_IGN acts on the whole process, as in Linux.  A handler in
+    another thread cannot run without frames: the signal is audited and dropped, which
+    is what a handler that returns at once would look like (musl's pthread_cancel sends
+    SIGCANCEL this way; the cancellation itself happens at the target's next
+    cancellation point)."""
+    target = next((th for th in t.process.threads if th.tid == tid), None)
+    if target is None:
         raise SyscallError(abi.ESRCH)
+    if target is t:
+        return _deliver_to_self(t, sig)
+    if not 0 <= sig <= 64:
+        raise SyscallError(abi.EINVAL)
+    handler = t.process.sigactions.get(sig, SigAction()).handler
+    if sig and handler not in (SIG_DFL, SIG_IGN):
+        t.process.kernel.audit.record(t, "tgkill", "partial", "signal handler not run (frames missing)",
+                                      {"signal": sig, "tid": tid})
+        return 0
     return _deliver_to_self(t, sig)
 
 
@@ -90,15 +124,13 @@ def sys_tgkill(t: Thread, tgid: int, tid: int, sig: int) -> int | Killed:
     """tgkill(2)."""
     if tgid <= 0 or tid <= 0:
         raise SyscallError(abi.EINVAL)
-    if tgid != t.process.pid or tid != t.tid:
+    if tgid != t.process.pid:
         raise SyscallError(abi.ESRCH)
-    return _deliver_to_self(t, sig)
+    return _deliver_to_thread(t, tid, sig)
 
 
 def sys_tkill(t: Thread, tid: int, sig: int) -> int | Killed:
     """tkill(2)."""
     if tid <= 0:
         raise SyscallError(abi.EINVAL)
-    if tid != t.tid:
-        raise SyscallError(abi.ESRCH)
-    return _deliver_to_self(t, sig)
+    return _deliver_to_thread(t, tid, sig)

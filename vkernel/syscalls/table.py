@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vkernel import abi
-from vkernel.syscalls import fd, fs, misc, mm, proc, signal, thread, time
+from vkernel.syscalls import fd, fs, misc, mm, proc, process, signal, thread, time
 from vkernel.syscalls.spec import (ARCH_CODE, AT_FLAGS, BUF_IN, BUF_OUT, CLOCK, DIRFD, FCNTL_CMD, FD, INT,
                                    IOCTL_REQ, LONG, MAP_FLAGS, MODE, OFF, OPEN_FLAGS, PATH, PROT, PTR,
                                    RLIMIT, SIGNAL, SIZE, UINT, ULONG, WHENCE, CLONE_FLAGS, FUTEX_OP, Arg)
@@ -215,10 +215,10 @@ ROWS: list[Row] = [
     # -- signals (partial until the signals issue) -------------------------------------------
     Row(13, "rt_sigaction", (SIGNAL, PTR, PTR, SIZE), signal.sys_rt_sigaction, P, "recorded; handlers never run yet"),
     Row(14, "rt_sigprocmask", (INT, PTR, PTR, SIZE), signal.sys_rt_sigprocmask, P, "mask kept; no pending signals yet"),
-    Row(62, "kill", (INT, SIGNAL), signal.sys_kill, P, "to the caller only; default action"),
+    Row(62, "kill", (INT, SIGNAL), process.sys_kill, P, "default actions only until signal handlers exist"),
     Row(131, "sigaltstack", (PTR, PTR), signal.sys_sigaltstack, P, "accepted, unused"),
-    Row(200, "tkill", (INT, SIGNAL), signal.sys_tkill, P, "to the caller only; default action"),
-    Row(234, "tgkill", (INT, INT, SIGNAL), signal.sys_tgkill, P, "to the caller only; default action"),
+    Row(200, "tkill", (INT, SIGNAL), signal.sys_tkill, P, "own process only; handlers not run"),
+    Row(234, "tgkill", (INT, INT, SIGNAL), signal.sys_tgkill, P, "own process only; handlers not run"),
     # -- processes and identity ------------------------------------------------------------------
     Row(39, "getpid", (), proc.sys_getpid, F),
     Row(60, "exit", (INT,), proc.sys_exit, F),
@@ -255,6 +255,13 @@ ROWS: list[Row] = [
     Row(273, "set_robust_list", (PTR, SIZE), proc.sys_set_robust_list, F, "OWNER_DIED cleanup at thread exit"),
     Row(274, "get_robust_list", (INT, PTR, PTR), proc.sys_get_robust_list, F),
     Row(302, "prlimit64", (INT, RLIMIT, PTR, PTR), proc.sys_prlimit64, F),
+    # -- processes ---------------------------------------------------------------------------------
+    Row(57, "fork", (), process.sys_fork, F),
+    Row(58, "vfork", (), process.sys_vfork, F, "the child borrows the address space; the parent waits"),
+    Row(59, "execve", (PATH, PTR, PTR), process.sys_execve, P, "static programs and #! scripts; dynamic ELF ENOEXEC"),
+    Row(61, "wait4", (INT, PTR, INT, PTR), process.sys_wait4, P, "exits only: no stopped/continued children yet"),
+    Row(247, "waitid", (INT, INT, PTR, INT, PTR), process.sys_waitid, P, "WEXITED only"),
+    Row(322, "execveat", (DIRFD, PATH, PTR, PTR, AT_FLAGS), process.sys_execveat, P, "see execve"),
     # -- threads and futexes ----------------------------------------------------------------------
     Row(56, "clone", (CLONE_FLAGS, PTR, PTR, PTR, PTR), thread.sys_clone, P, "threads only; processes come later"),
     Row(435, "clone3", (PTR, SIZE), thread.sys_clone3, P, "threads only; processes come later"),

@@ -8,6 +8,7 @@ from vkernel.control import Block, Spawn, Yield
 from vkernel.errors import SyscallError
 from vkernel.futex import BITSET_MATCH_ANY, FUTEX_OWNER_DIED, FUTEX_TID_MASK, FUTEX_WAITERS
 from vkernel.syscalls.common import read_timespec
+from vkernel.syscalls.process import clone_process
 from vkernel.task import Thread
 
 CLONE_VM = 0x100
@@ -47,7 +48,8 @@ CLONE_FLAG_NAMES = [(v, "CLONE_" + k) for k, v in (
 DEFAULT_THREAD_LIMIT = 1024
 
 
-def _clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, tls: int) -> Spawn:
+def _clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, tls: int,
+           exit_signal: int = 0) -> Spawn:
     """The checks of Linux's copy_process, then a new thread in the caller's process."""
     if flags & CLONE_NEWNS and flags & CLONE_FS:
         raise SyscallError(abi.EINVAL)
@@ -57,9 +59,10 @@ def _clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, t
         raise SyscallError(abi.EINVAL)
     if flags & _NAMESPACES:
         raise SyscallError(abi.EPERM)
+    if not flags & CLONE_THREAD:
+        return clone_process(t, flags, stack, parent_tid, child_tid, tls, exit_signal)
     if flags & _THREAD_FLAGS != _THREAD_FLAGS:
-        # Processes (fork, vfork, posix_spawn) come with the processes issue.
-        raise SyscallError(abi.ENOSYS)
+        raise SyscallError(abi.EINVAL)
     kernel = t.process.kernel
     if kernel.thread_count() >= DEFAULT_THREAD_LIMIT:
         raise SyscallError(abi.EAGAIN)
@@ -88,7 +91,7 @@ def sys_clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int
     """clone(2) for threads (the x86-64 argument order: flags, stack, ptid, ctid, tls)."""
     if flags & CLONE_PIDFD and flags & CLONE_PARENT_SETTID:
         raise SyscallError(abi.EINVAL)
-    return _clone(t, flags & ~0xFF, stack, parent_tid, child_tid, tls)
+    return _clone(t, flags & ~0xFF, stack, parent_tid, child_tid, tls, flags & 0xFF)
 
 
 def sys_clone3(t: Thread, args: int, size: int) -> Spawn:
@@ -104,7 +107,7 @@ def sys_clone3(t: Thread, args: int, size: int) -> Spawn:
         raise SyscallError(abi.EINVAL)
     if (stack == 0) != (stack_size == 0):
         raise SyscallError(abi.EINVAL)
-    return _clone(t, flags, stack + stack_size if stack else 0, parent_tid, child_tid, tls)
+    return _clone(t, flags, stack + stack_size if stack else 0, parent_tid, child_tid, tls, exit_signal)
 
 
 # -- futex ---------------------------------------------------------------------------------
@@ -146,9 +149,7 @@ def _wake_op(t: Thread, uaddr2: int, encoded: int) -> bool:
     if cmparg & 0x800:
         cmparg -= 0x1000
     if op & 8:
-        if not 0 <= oparg < 32:
-            raise SyscallError(abi.EINVAL)
-        oparg = 1 << oparg
+        oparg = 1 << (oparg & 31)   # Linux masks an out-of-range shift (and logs it)
         op &= 7
     mm = t.process.mm
     old = mm.read_i32(uaddr2)
@@ -165,15 +166,23 @@ def _wake_op(t: Thread, uaddr2: int, encoded: int) -> bool:
     return cmps[cmp]
 
 
+_TIMEOUT_CMDS = (FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_WAIT_REQUEUE_PI)
+
+
 def sys_futex(t: Thread, uaddr: int, op: int, val: int, timeout: int, uaddr2: int, val3: int) -> int | Block:
-    """futex(2)."""
+    """futex(2), checks in Linux's order: the timeout first (EFAULT, EINVAL), then the
+    op (ENOSYS), then the words."""
     kernel = t.process.kernel
     futexes = kernel.futexes
     mm = t.process.mm
     private = bool(op & FUTEX_PRIVATE_FLAG)
     realtime = bool(op & FUTEX_CLOCK_REALTIME)
     cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)
-    if realtime and cmd not in (FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAIT_REQUEUE_PI, FUTEX_LOCK_PI2):
+    deadline = None
+    if cmd in _TIMEOUT_CMDS:
+        # Only FUTEX_WAIT's timeout is relative; FUTEX_LOCK_PI's is always CLOCK_REALTIME.
+        deadline = _deadline(t, timeout, absolute=cmd != FUTEX_WAIT, realtime=realtime or cmd == FUTEX_LOCK_PI)
+    if realtime and cmd not in (FUTEX_WAIT_BITSET, FUTEX_WAIT_REQUEUE_PI, FUTEX_LOCK_PI2):
         raise SyscallError(abi.ENOSYS)
     name = FUTEX_OP_NAMES.get(cmd, "?")
     if cmd in (FUTEX_WAIT, FUTEX_WAIT_BITSET):
@@ -181,7 +190,6 @@ def sys_futex(t: Thread, uaddr: int, op: int, val: int, timeout: int, uaddr2: in
         if bitset == 0:
             raise SyscallError(abi.EINVAL)
         key = futexes.key(t, uaddr, private)
-        deadline = _deadline(t, timeout, absolute=cmd == FUTEX_WAIT_BITSET, realtime=realtime)
         if mm.read_i32(uaddr) & 0xFFFFFFFF != val & 0xFFFFFFFF:
             raise SyscallError(abi.EAGAIN)
         futexes.enqueue(t, key, bitset, f"{name} on {uaddr:#x}", deadline)
@@ -190,7 +198,7 @@ def sys_futex(t: Thread, uaddr: int, op: int, val: int, timeout: int, uaddr2: in
         bitset = BITSET_MATCH_ANY if cmd == FUTEX_WAKE else val3 & 0xFFFFFFFF
         if bitset == 0:
             raise SyscallError(abi.EINVAL)
-        return futexes.wake(futexes.key(t, uaddr, private), max(val, 0), bitset)
+        return futexes.wake(futexes.key(t, uaddr, private), val, bitset)
     if cmd in (FUTEX_REQUEUE, FUTEX_CMP_REQUEUE):
         nwake, nmove = val, timeout & 0xFFFFFFFF
         if nwake < 0 or nmove > 0x7FFFFFFF:
@@ -203,18 +211,18 @@ def sys_futex(t: Thread, uaddr: int, op: int, val: int, timeout: int, uaddr2: in
         key, key2 = futexes.key(t, uaddr, private), futexes.key(t, uaddr2, private)
         mm.check_access(uaddr2, 4, writable=True)
         hit = _wake_op(t, uaddr2, val3 & 0xFFFFFFFF)
-        woken = futexes.wake(key, max(val, 0))
+        woken = futexes.wake(key, val)
         if hit:
-            woken += futexes.wake(key2, max(timeout & 0x7FFFFFFF, 0))
+            woken += futexes.wake(key2, timeout & 0xFFFFFFFF)
         return woken
     if cmd in (FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_TRYLOCK_PI):
-        return _lock_pi(t, uaddr, private, cmd, timeout, realtime or cmd == FUTEX_LOCK_PI)
+        return _lock_pi(t, uaddr, private, cmd, deadline)
     if cmd == FUTEX_UNLOCK_PI:
         return _unlock_pi(t, uaddr, private)
     raise SyscallError(abi.ENOSYS)
 
 
-def _lock_pi(t: Thread, uaddr: int, private: bool, cmd: int, timeout: int, realtime: bool) -> int | Block:
+def _lock_pi(t: Thread, uaddr: int, private: bool, cmd: int, deadline: int | None) -> int | Block:
     futexes = t.process.kernel.futexes
     mm = t.process.mm
     key = futexes.key(t, uaddr, private)
@@ -230,9 +238,9 @@ def _lock_pi(t: Thread, uaddr: int, private: bool, cmd: int, timeout: int, realt
         return 0
     if cmd == FUTEX_TRYLOCK_PI:
         raise SyscallError(abi.EAGAIN)
-    deadline = _deadline(t, timeout, absolute=True, realtime=realtime)
     mm.write(uaddr, struct.pack("<I", word | FUTEX_WAITERS))
-    futexes.enqueue(t, key, BITSET_MATCH_ANY, f"FUTEX_LOCK_PI on {uaddr:#x} (owner {owner})", deadline, pi=True)
+    futexes.enqueue(t, key, BITSET_MATCH_ANY, f"FUTEX_LOCK_PI on {uaddr:#x} (owner {owner})", deadline,
+                    pi_owner=owner, uaddr=uaddr)
     return Block()
 
 
@@ -243,13 +251,8 @@ def _unlock_pi(t: Thread, uaddr: int, private: bool) -> int:
     word = mm.read_i32(uaddr) & 0xFFFFFFFF
     if word & FUTEX_TID_MASK != t.tid:
         raise SyscallError(abi.EPERM)
-    waiter, remaining = futexes.first_pi_waiter(key)
-    if waiter is None:
+    if not futexes.hand_over_pi(key, mm, uaddr):
         mm.write(uaddr, struct.pack("<I", 0))
-        return 0
-    # Hand the lock straight to the first waiter, as the kernel's PI handoff does.
-    mm.write(uaddr, struct.pack("<I", waiter.thread.tid | (FUTEX_WAITERS if remaining else 0)))
-    futexes.hand_over(waiter)
     return 0
 
 

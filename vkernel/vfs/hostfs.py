@@ -16,7 +16,7 @@ import struct
 from vkernel import abi
 from vkernel.errors import SyscallError, from_os_error
 from vkernel.vfs.file import FileDescription, HostFileDescription
-from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, StatFs, check_name, dtype_of
+from vkernel.vfs.inode import ST_RDONLY, Filesystem, Inode, InodeNumbers, Stat, StatFs, check_name, dtype_of
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -25,6 +25,10 @@ _RESOLVE_NO_MAGICLINKS = 0x02
 _RESOLVE_NO_SYMLINKS = 0x04
 _RESOLVE_BENEATH = 0x08
 _RESOLVE = _RESOLVE_BENEATH | _RESOLVE_NO_SYMLINKS | _RESOLVE_NO_MAGICLINKS
+# The host's struct statfs (x86-64): type, bsize, blocks, bfree, bavail, files, ffree,
+# fsid, namelen, frsize, flags, spare.
+_STATFS_FORMAT = "<qqQQQQQQqqq"
+_STATFS_SIZE = 120
 
 
 def open_beneath(root_fd: int, rel: bytes, flags: int, mode: int = 0) -> int:
@@ -59,10 +63,17 @@ class HostFS(Filesystem):
         return self._root
 
     def statfs(self) -> StatFs:
-        st = _host_call(os.fstatvfs, self.root_fd)
-        return StatFs(0xEF53, bsize=st.f_bsize, blocks=st.f_blocks, bfree=st.f_bfree,
-                      bavail=st.f_bavail, files=st.f_files, ffree=st.f_ffree,
-                      namelen=st.f_namemax, frsize=st.f_frsize, flags=1 if self.readonly else 0)
+        """The host filesystem's own figures (its type, sizes, mount flags), with the
+        mount's read-only bit added and the host's fsid left out."""
+        raw = ctypes.create_string_buffer(_STATFS_SIZE)
+        if _libc.fstatfs(self.root_fd, raw) < 0:
+            err = ctypes.get_errno()
+            raise from_os_error(OSError(err, os.strerror(err)))
+        magic, bsize, blocks, bfree, bavail, files, ffree, _fsid, namelen, frsize, flags = \
+            struct.unpack_from(_STATFS_FORMAT, raw)
+        return StatFs(magic, bsize=bsize, blocks=blocks, bfree=bfree, bavail=bavail, files=files,
+                      ffree=ffree, namelen=namelen, frsize=frsize,
+                      flags=flags | ST_RDONLY if self.readonly else flags)
 
     def lstat(self, rel: bytes) -> os.stat_result:
         fd = _host_call(open_beneath, self.root_fd, rel, os.O_PATH | os.O_NOFOLLOW)

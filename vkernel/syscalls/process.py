@@ -1,0 +1,203 @@
+"""Process syscalls: fork, vfork, clone for processes, execve, wait4, waitid, kill."""
+from __future__ import annotations
+
+import struct
+
+from vkernel import abi
+from vkernel.control import Block, Exec, Killed, Spawn
+from vkernel.errors import SyscallError
+from vkernel.exec import MAX_ARG_STRLEN, prepare_exec
+from vkernel.sched import Wait
+from vkernel.syscalls.common import read_path, start_location
+from vkernel.task import Process, Thread
+
+WNOHANG, WUNTRACED, WCONTINUED, WEXITED, WNOWAIT = 1, 2, 8, 4, 0x01000000
+WSTOPPED = WUNTRACED
+__WNOTHREAD, __WALL, __WCLONE = 0x20000000, 0x40000000, 0x80000000
+P_ALL, P_PID, P_PGID, P_PIDFD = 0, 1, 2, 3
+CLD_EXITED, CLD_KILLED, CLD_DUMPED = 1, 2, 3
+
+# Processes per container until the policy's quota replaces it.
+DEFAULT_PROCESS_LIMIT = 1024
+
+
+def clone_process(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, tls: int,
+                  exit_signal: int) -> Spawn:
+    """A new process (fork, vfork, or posix_spawn's CLONE_VM|CLONE_VFORK)."""
+    kernel = t.process.kernel
+    live = sum(1 for p in kernel.processes.values() if p.exit_code is None)
+    if live >= DEFAULT_PROCESS_LIMIT:
+        raise SyscallError(abi.EAGAIN)
+    child = kernel.fork_process(t, flags, exit_signal)
+    thread = child.main_thread
+    if stack:
+        thread.start_regs["rsp"] = stack
+    if flags & 0x80000:                       # CLONE_SETTLS
+        thread.start_regs["fs_base"] = tls
+    if flags & 0x200000:                      # CLONE_CHILD_CLEARTID
+        thread.clear_child_tid = child_tid
+    if flags & 0x100000:                      # CLONE_PARENT_SETTID
+        t.process.mm.write_i32(parent_tid, child.pid)
+    if flags & 0x1000000:                     # CLONE_CHILD_SETTID: in the child's memory
+        child.mm.write_i32(child_tid, child.pid)
+    return Spawn(thread, child.pid)
+
+
+def sys_fork(t: Thread) -> Spawn:
+    """fork(2)."""
+    return clone_process(t, 0, 0, 0, 0, 0, abi.SIGCHLD)
+
+
+def sys_vfork(t: Thread) -> Spawn:
+    """vfork(2): the child shares the address space; the parent waits for exec or exit."""
+    return clone_process(t, 0x4000 | 0x100, 0, 0, 0, 0, abi.SIGCHLD)
+
+
+# -- execve --------------------------------------------------------------------------------
+
+def _string_array(t: Thread, address: int) -> list[bytes]:
+    if address == 0:
+        return []
+    mm = t.process.mm
+    out = []
+    for pointer in mm.read_pointer_array(address):
+        try:
+            out.append(mm.read_cstring(pointer, MAX_ARG_STRLEN))
+        except SyscallError as exc:
+            raise SyscallError(abi.E2BIG if exc.errno == abi.ENAMETOOLONG else exc.errno) from None
+    return out
+
+
+def sys_execve(t: Thread, path: int, argv: int, envp: int) -> Exec:
+    """execve(2)."""
+    return sys_execveat(t, abi.AT_FDCWD, path, argv, envp, 0)
+
+
+def sys_execveat(t: Thread, dirfd: int, path: int, argv: int, envp: int, flags: int) -> Exec:
+    """execveat(2)."""
+    if flags & ~(abi.AT_EMPTY_PATH | abi.AT_SYMLINK_NOFOLLOW):
+        raise SyscallError(abi.EINVAL)
+    name = read_path(t, path)
+    args, env = _string_array(t, argv), _string_array(t, envp)
+    if not name and flags & abi.AT_EMPTY_PATH:
+        desc = t.process.fds.get(dirfd)
+        if desc.location is None:
+            raise SyscallError(abi.EBADF)
+        return Exec(prepare_exec(t, desc.location.parent or desc.location, desc.location.path, args, env,
+                                 location=desc.location))
+    start = start_location(t, dirfd, name)
+    return Exec(prepare_exec(t, start, name, args, env, nofollow=bool(flags & abi.AT_SYMLINK_NOFOLLOW)))
+
+
+# -- wait ----------------------------------------------------------------------------------
+
+def _matches(t: Thread, child: Process, idtype: int, ident: int) -> bool:
+    if idtype == P_ALL:
+        return True
+    if idtype == P_PID:
+        return child.pid == ident
+    return child.pgid == (ident or t.process.pgid)
+
+
+def _children(t: Thread, idtype: int, ident: int) -> list[Process]:
+    me = t.process.pid
+    return [p for p in t.process.kernel.processes.values() if p.ppid == me and _matches(t, p, idtype, ident)]
+
+
+def _wait_for(t: Thread, idtype: int, ident: int, nohang: bool) -> Process | int | Block:
+    """The reapable child, 0 for WNOHANG with none ready, or a Block."""
+    children = _children(t, idtype, ident)
+    if not children:
+        raise SyscallError(abi.ECHILD)
+    zombies = [p for p in children if p.exit_code is not None]
+    if zombies:
+        return min(zombies, key=lambda p: p.exit_seq)
+    if nohang:
+        return 0
+    kernel = t.process.kernel
+    waiters = t.process.child_waiters
+    wait = Wait(t, f"a child of process {t.process.pid} to change state", cancel=lambda: waiters.remove(t))
+    waiters.append(t)
+    kernel.sched.block(wait)
+    return Block()
+
+
+def sys_wait4(t: Thread, pid: int, status: int, options: int, rusage: int) -> int | Block:
+    """wait4(2): exits only (stopped/continued children come with job control)."""
+    if options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE):
+        raise SyscallError(abi.EINVAL)
+    if pid == -(1 << 31):
+        raise SyscallError(abi.ESRCH)
+    if pid < -1:
+        idtype, ident = P_PGID, -pid
+    elif pid == -1:
+        idtype, ident = P_ALL, 0
+    elif pid == 0:
+        idtype, ident = P_PGID, 0
+    else:
+        idtype, ident = P_PID, pid
+    found = _wait_for(t, idtype, ident, bool(options & WNOHANG))
+    if not isinstance(found, Process):
+        return found
+    assert found.exit_code is not None
+    if status:
+        t.process.mm.write_i32(status, found.exit_code)
+    if rusage:
+        t.process.mm.write(rusage, bytes(144))
+    t.process.kernel.reap(found)
+    return found.pid
+
+
+def sys_waitid(t: Thread, idtype: int, ident: int, infop: int, options: int, rusage: int) -> int | Block:
+    """waitid(2): P_ALL, P_PID, P_PGID with WEXITED (and WNOWAIT, WNOHANG)."""
+    if options & ~(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE):
+        raise SyscallError(abi.EINVAL)
+    if not options & (WEXITED | WSTOPPED | WCONTINUED):
+        raise SyscallError(abi.EINVAL)
+    if idtype not in (P_ALL, P_PID, P_PGID) or (idtype == P_PID and ident <= 0) or (idtype == P_PGID and ident < 0):
+        raise SyscallError(abi.EINVAL)
+    found = _wait_for(t, idtype, ident, bool(options & WNOHANG)) if options & WEXITED else 0
+    if not isinstance(found, Process):
+        if found == 0 and infop:
+            t.process.mm.write(infop, bytes(128))
+        return found
+    status = found.exit_code
+    assert status is not None
+    if status & 0x7F:
+        code, value = (CLD_DUMPED if status & 0x80 else CLD_KILLED), status & 0x7F
+    else:
+        code, value = CLD_EXITED, (status >> 8) & 0xFF
+    if infop:
+        info = struct.pack("<iii4xiIi", abi.SIGCHLD, 0, code, found.pid, found.creds.uid, value)
+        t.process.mm.write(infop, info.ljust(128, b"\0"))
+    if rusage:
+        t.process.mm.write(rusage, bytes(144))
+    if not options & WNOWAIT:
+        t.process.kernel.reap(found)
+    return 0
+
+
+# -- kill ----------------------------------------------------------------------------------
+
+def sys_kill(t: Thread, pid: int, sig: int) -> int | Killed:
+    """kill(2): signals take their default action until handlers exist (signals issue)."""
+    if not 0 <= sig <= 64:
+        raise SyscallError(abi.EINVAL)
+    kernel = t.process.kernel
+    if pid > 0:
+        targets = [p for p in kernel.processes.values() if p.pid == pid and p.exit_code is None]
+    elif pid == 0:
+        targets = [p for p in kernel.processes.values() if p.pgid == t.process.pgid and p.exit_code is None]
+    elif pid == -1:
+        targets = [p for p in kernel.processes.values() if p.pid != 1 and p.exit_code is None]
+    else:
+        targets = [p for p in kernel.processes.values() if p.pgid == -pid and p.exit_code is None]
+    if not targets:
+        raise SyscallError(abi.ESRCH)
+    if sig == 0:
+        return 0
+    own: Killed | None = None
+    for proc in targets:
+        if kernel.signal_default_action(t, proc, sig) and proc is t.process:
+            own = Killed(sig)
+    return own if own is not None else 0
