@@ -149,6 +149,7 @@ class CPU:
             raise unicorn.UcError(status)
         self._uc.hook_add(ucc.UC_HOOK_MEM_INVALID, self._mem_fault_hook)
         self._uc.hook_add(ucc.UC_HOOK_INTR, self._intr_hook)
+        self._initial_context = self._uc.context_save()
 
     # -- memory -------------------------------------------------------------------
 
@@ -169,6 +170,14 @@ class CPU:
     def read(self, address: int, size: int) -> bytes:
         """Read through Unicorn, ignoring permissions (debuggers, crash reports)."""
         return bytes(self._uc.mem_read(address, size))
+
+    def reset(self) -> None:
+        """Back to the state of a new CPU, for another program: every register as at
+        power-on (a new program expects zeros, e.g. RDX is _start's rtld_fini), no
+        translated blocks, no TLB entries."""
+        self._uc.context_restore(self._initial_context)
+        self._uc.ctl_flush_tb()
+        self._uc.ctl(ucc.UC_CTL_TLB_FLUSH, ucc.UC_CTL_IO_WRITE)
 
     def flush_code(self, address: int, size: int) -> None:
         """Drop translated code for a range whose bytes changed under Unicorn."""

@@ -56,4 +56,8 @@ def variant(request) -> str:
 
 
 def program(name: str, variant: str = "gcc-static") -> str:
-    return str(build(PROGRAMS / f"{name}.c", variant))
+    """tests/programs/NAME.c (or NAME.cpp, for a C++ variant) built with ``variant``."""
+    source = PROGRAMS / f"{name}.c"
+    if not source.exists():
+        source = PROGRAMS / f"{name}.cpp"
+    return str(build(source, variant))

@@ -242,6 +242,12 @@ CASES: list[Case] = [
     C("cat-missing", "cat a.txt missing.txt", fails=True),
     C("cat-dir", "cat sub", fails=True),
     C("cat-dangling", "cat dangling", fails=True),
+    C("cat-loop", "cat loop1", fails=True),
+    C("cat-stdin-file", "cat", stdin_file="bin.dat"),
+    C("cat-to-file", "cat a.txt big.txt bin.dat", stdout="file"),
+    C("cat-parent", "cat ../c.txt ../../a.txt", cwd="sub/deep"),
+    C("cat-closed-stdout", "cat a.txt", fails=True, stdout="closed"),
+    C("cat-dev-full", "cat a.txt", fails=True, stdout="full"),
     # ls
     C("ls-plain", "ls"),
     C("ls-a", "ls -a"),
@@ -255,6 +261,8 @@ CASES: list[Case] = [
     C("ls-lL", "ls -lL link.txt sublink"),
     C("ls-dangling", "ls -l dangling"),
     C("ls-missing", "ls a.txt nope", fails=True),
+    C("ls-parent", "ls -la ..", cwd="sub/deep"),
+    C("ls-loop", "ls -L loop1", fails=True),
     # wc
     C("wc-all", "wc a.txt"),
     C("wc-l", "wc -l big.txt"),
@@ -262,6 +270,7 @@ CASES: list[Case] = [
     C("wc-w-multi", "wc -w a.txt words.txt"),
     C("wc-stdin", "wc", stdin=A_TXT),
     C("wc-missing", "wc -l a.txt missing.txt", fails=True),
+    C("wc-stdin-file", "wc -c", stdin_file="bin.dat"),
     # sort
     C("sort-plain", "sort words.txt"),
     C("sort-u", "sort -u words.txt"),
@@ -286,6 +295,7 @@ CASES: list[Case] = [
     C("head-multi", "head -n 2 a.txt sub/c.txt"),
     C("head-stdin", "head -n 1", stdin=A_TXT),
     C("head-missing", "head missing.txt", fails=True),
+    C("head-stdin-file", "head -c 100", stdin_file="big.txt"),
     # tail
     C("tail-default", "tail big.txt"),
     C("tail-n", "tail -n 2 a.txt"),
@@ -293,6 +303,8 @@ CASES: list[Case] = [
     C("tail-c", "tail -c 16 bin.dat"),
     C("tail-stdin", "tail -n 3", stdin=BIG),
     C("tail-missing", "tail missing.txt", fails=True),
+    C("tail-stdin-file", "tail -n 3", stdin_file="big.txt"),   # tail seeks on a regular file
+    C("tail-c-stdin-file", "tail -c 10", stdin_file="bin.dat"),
     # cut
     C("cut-fields", "cut -d, -f2 data.csv"),
     C("cut-chars", "cut -c1-5 a.txt"),
@@ -317,6 +329,7 @@ CASES: list[Case] = [
     C("sed-stdin", "sed 'y/abc/xyz/'", stdin=b"aabbcc\n"),
     C("sed-bad-regex", r"sed 's/\(/x/' a.txt", fails=True),
     C("sed-missing", "sed p missing.txt", fails=True),
+    C("sed-stdin-file", "sed -n '/value=99[0-9]/p'", stdin_file="big.txt"),
     M("sed-inplace", "sed -i 's/gamma/GAMMA/' a.txt sub/c.txt"),
     # grep
     C("grep-plain", "grep alpha a.txt"),
@@ -350,6 +363,7 @@ CASES: list[Case] = [
     C("sha256sum-stdin", "sha256sum", stdin=BIG),
     C("sha256sum-check", "sha256sum -c sums.sha256", fails=True),
     C("sha256sum-missing", "sha256sum missing.txt", fails=True),
+    C("sha256sum-stdin-file", "sha256sum", stdin_file="big.txt"),
     C("md5sum-files", "md5sum a.txt bin.dat big.txt"),
     C("md5sum-stdin", "md5sum -", stdin=A_TXT),
     C("md5sum-missing", "md5sum a.txt missing.txt", fails=True),
@@ -375,12 +389,15 @@ CASES: list[Case] = [
     C("find-perm", "find . -type f -perm -u+x"),
     C("find-follow", "find -L sublink -type f"),
     C("find-missing", "find missing sub/deep", fails=True),
+    C("find-parent", "find .. -name '*.log'", cwd="sub/deep"),
+    C("find-loops", "find -L . -name 'loop*'", fails=True),
     # du
     C("du-s", "du -s sub"),
     C("du-a", "du -a sub"),
     C("du-k-files", "du -k bin.dat big.txt empty"),
     C("du-h", "du -h big.txt"),
     C("du-missing", "du missing", fails=True),
+    C("du-parent", "du -a ..", cwd="sub/deep"),
     # seq
     C("seq-n", "seq 5"),
     C("seq-step", "seq 2 3 20"),
@@ -421,12 +438,16 @@ CASES: list[Case] = [
     C("stat-mtime", "stat -c '%n %Y %y' a.txt sub link.txt"),
     C("stat-blocks", "stat -c '%n %b %B %o' bin.dat big.txt empty"),
     C("stat-missing", "stat -c %n a.txt missing", fails=True),
+    C("stat-loop", "stat -L -c %n loop1", fails=True),
+    C("stat-f", "stat -f -c '%t %T %l %s %S' . sub"),
     # readlink
     C("readlink-plain", "readlink link.txt"),
     C("readlink-dangling", "readlink dangling"),
     C("readlink-notlink", "readlink a.txt", fails=True),
     C("readlink-f", "readlink -f link.txt"),
     C("readlink-f-dots", "readlink -f sublink/deep/../c.txt"),
+    C("readlink-f-parent", "readlink -f ../../link.txt", cwd="sub/deep"),
+    C("readlink-f-loop", "readlink -f loop1", fails=True),
     # truncate
     M("truncate-shrink", "truncate -s 10 a.txt"),
     M("truncate-grow", "truncate -s 5000 empty"),
@@ -467,6 +488,8 @@ CASES: list[Case] = [
     M("mv-overwrite", "mv a.txt words.txt"),
     M("mv-symlink", "mv link.txt sub/deep/"),
     M("mv-missing", "mv missing x", fails=True),
+    M("mv-into-itself", "mv sub sub/deep", fails=True),
+    M("mv-dir-over-empty", "mv -T sub emptydir"),
     # cp
     M("cp-file", "cp a.txt copy.txt"),
     M("cp-r", "cp -r sub subcopy"),
@@ -478,6 +501,9 @@ CASES: list[Case] = [
     M("cp-overwrite", "cp big.txt a.txt"),
     M("cp-missing", "cp missing x", fails=True),
     M("cp-dir-no-r", "cp sub x", fails=True),
+    M("cp-same-file", "cp link.txt a.txt", fails=True),
+    M("cp-into-itself", "cp -r sub sub/deep", fails=True),
+    M("cp-to-loop", "cp a.txt loop1", fails=True),
     # ln
     M("ln-s", "ln -s a.txt s1"),
     M("ln-hard", "ln a.txt hard.txt"),
@@ -486,6 +512,7 @@ CASES: list[Case] = [
     M("ln-into-dir", "ln -s ../a.txt ../words.txt sub/"),
     M("ln-exists", "ln a.txt words.txt", fails=True),
     M("ln-hard-dir", "ln sub hardsub", fails=True),
+    M("ln-up", "ln -s ../../a.txt up", cwd="sub/deep"),
     # gzip, gunzip
     M("gzip-file", "gzip a.txt"),
     M("gzip-9", "gzip -9 big.txt bin.dat"),
@@ -493,6 +520,7 @@ CASES: list[Case] = [
     C("gzip-stdout", "gzip -c a.txt"),
     C("gzip-stdin", "gzip", stdin=BIG),
     M("gzip-missing", "gzip missing", fails=True),
+    C("gzip-stdin-file", "gzip -c", stdin_file="big.txt", stdout="file"),
     M("gunzip-file", "gunzip notes.txt.gz"),
     C("gunzip-stdout", "gunzip -c notes.txt.gz"),
     C("gunzip-test", "gunzip -t notes.txt.gz"),
@@ -508,6 +536,8 @@ CASES: list[Case] = [
     C("tar-c-stdout", "tar -cf - sub/deep"),
     C("tar-missing", "tar -tf missing.tar", fails=True),
     M("tar-x-bad", "tar -xf bad.gz", fails=True),
+    M("tar-x-stdin-file", "tar -xf -", stdin_file="arch.tar"),
+    M("tar-c-to-file", "tar -cf - sub link.txt", stdout="file"),
 ]
 
 _ids = [case.id for case in CASES]

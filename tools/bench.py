@@ -9,6 +9,7 @@ in one invocation, ``--repeat`` times, and the median is reported:
 - ``pingpong``: two threads handing a token through a mutex and a condvar; µs/handoff.
 - ``spawn``: pthread_create + pthread_join in a loop; µs per thread.
 - ``cpu+blocked``: the cpu loop while another thread is blocked; must match ``cpu``.
+- ``forkexec``: fork + exec of ``/bin/busybox true`` + wait; ms per process.
 - ``startup``: a static hello world; seconds for the whole process.
 
 The first three time the program twice, with its work and without it (zero iterations,
@@ -59,12 +60,13 @@ class Sizes:
     repeat: int
     handoffs: int
     spawns: int
+    forks: int
 
 
 FULL = Sizes(syscall_calls=1_000_000, cpu_rounds=200_000_000, read_bytes=256 << 20, repeat=5,
-             handoffs=100_000, spawns=2_000)
+             handoffs=100_000, spawns=2_000, forks=200)
 QUICK = Sizes(syscall_calls=100_000, cpu_rounds=20_000_000, read_bytes=128 << 20, repeat=3,
-              handoffs=10_000, spawns=200)
+              handoffs=10_000, spawns=200, forks=20)
 
 
 class RunError(Exception):
@@ -202,6 +204,16 @@ def make_workloads(sizes: Sizes, read_file: Path, empty_file: Path) -> list[Work
             figure=lambda seconds: seconds,
             target=Target("≤ 1.5× qemu", 1.5, at_most=True, relative_to=QEMU),
             digits=3,
+        ),
+        Workload(
+            name="forkexec",
+            source="forkexec.c",
+            unit="ms/proc",
+            measured=Run([str(sizes.forks)], f"{sizes.forks}\n"),
+            baseline=Run(["0"], "0\n"),
+            figure=lambda seconds: seconds / sizes.forks * 1e3,
+            target=Target("≤ 20 ms", 20.0, at_most=True),
+            digits=2,
         ),
         Workload(
             name="startup",
@@ -425,7 +437,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, metavar="R",
                         help="runs per measurement; the median is reported (default 5, 3 with --quick)")
     parser.add_argument("--only", action="append", metavar="WORKLOAD",
-                        choices=["syscall", "cpu", "read", "pingpong", "spawn", "cpu+blocked", "startup"],
+                        choices=["syscall", "cpu", "read", "pingpong", "spawn", "cpu+blocked", "forkexec", "startup"],
                         help="run only this workload (may be given more than once)")
     parser.add_argument("--json", metavar="FILE",
                         help="also write the results as JSON to FILE ('-' for stdout)")

@@ -29,6 +29,7 @@ _ERRNOS = [
     (39, "ENOTEMPTY", "Directory not empty"), (40, "ELOOP", "Too many levels of symbolic links"),
     (42, "ENOMSG", "No message of desired type"), (43, "EIDRM", "Identifier removed"),
     (61, "ENODATA", "No data available"), (62, "ETIME", "Timer expired"),
+    (65, "ENOPKG", "Package not installed"),
     (75, "EOVERFLOW", "Value too large for defined data type"),
     (84, "EILSEQ", "Invalid or incomplete multibyte or wide character"),
     (88, "ENOTSOCK", "Socket operation on non-socket"), (90, "EMSGSIZE", "Message too long"),
@@ -85,6 +86,7 @@ ENOMSG = 42
 EIDRM = 43
 ENODATA = 61
 ETIME = 62
+ENOPKG = 65
 EOVERFLOW = 75
 EILSEQ = 84
 ENOTSOCK = 88
@@ -134,6 +136,10 @@ OPEN_FLAG_NAMES = [
 ]
 # Status flags that F_SETFL may change.
 O_SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME
+
+# -- pipes -------------------------------------------------------------------------------
+O_NOTIFICATION_PIPE = O_EXCL            # pipe2: a watch-queue pipe
+PIPE_BUF = 4096                         # writes up to this size are atomic
 
 AT_FDCWD = -100
 AT_SYMLINK_NOFOLLOW = 0x100

@@ -31,6 +31,7 @@ class ExecImage:
     argv: list[bytes]
     envp: list[bytes]
     attested: bool
+    elf: elf.ElfImage
 
 
 def _read_file(loc: Location) -> bytes:
@@ -62,7 +63,10 @@ def prepare_exec(t: Thread, start: Location, path: bytes, argv: list[bytes], env
     if loc.inode.mode & abi.S_IFMT != abi.S_IFREG:
         raise SyscallError(abi.EACCES)
     check_permission(t, loc.inode, abi.X_OK)
-    data = _read_file(loc)
+    st = loc.inode.stat()
+    key = (st.dev, st.ino, st.size, st.mtime_ns)
+    cached = kernel.exec_cache.get(key)
+    data = cached[0] if cached is not None else _read_file(loc)
     if data.startswith(b"#!"):
         line = data[2:BINPRM_BUF_SIZE].split(b"\n", 1)[0].strip(b" \t")
         if not line:
@@ -73,24 +77,26 @@ def prepare_exec(t: Thread, start: Location, path: bytes, argv: list[bytes], env
         return prepare_exec(t, kernel.ns.root if interp.startswith(b"/") else start, interp, new_argv, envp,
                             depth=depth + 1)
     try:
-        image = elf.parse(data)
+        image = cached[1] if cached is not None else elf.parse(data)
     except elf.NotExecutable:
         raise SyscallError(abi.ENOEXEC) from None
+    if loc.inode.immutable:
+        kernel.exec_cache[key] = (data, image)  # type: ignore[assignment]
     if image.interpreter is not None:
         kernel.audit.record(t, "execve", "enoexec", "dynamically linked programs are not supported yet",
                             {"path": path.decode(errors="replace"), "interpreter": image.interpreter})
         raise SyscallError(abi.ENOEXEC)
-    return ExecImage(data, loc, path, argv or [path], envp, loc.inode.immutable)
+    return ExecImage(data, loc, path, argv or [path], envp, loc.inode.immutable, image)  # type: ignore[arg-type]
 
 
 def load_program(proc: Process, data: bytes, argv: list[bytes], envp: list[bytes], execfn: bytes,
-                 attested: bool, random16: bytes) -> tuple[int, int]:
+                 attested: bool, random16: bytes, parsed: elf.ElfImage | None = None) -> tuple[int, int]:
     """Map ``data`` into ``proc`` and build its stack; returns (entry, stack pointer).
 
     Raises elf.NotExecutable for files vkemu cannot run and SyscallError(EACCES) when
     the image would need executable memory that is not attested.
     """
-    image = elf.parse(data)
+    image = parsed or elf.parse(data)
     if image.interpreter is not None:
         raise elf.NotExecutable(f"dynamically linked (interpreter {image.interpreter}); "
                                 "only static programs run for now")

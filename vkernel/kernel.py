@@ -94,6 +94,13 @@ class Kernel:
         self.futexes = FutexTable(self.sched)
         self.threads_created = 0
         self._exit_seq = 0
+        self._cpu_pool: list[tuple[CPU, Dispatcher]] = []
+        self._init_process: Process | None = None
+        # Programs exec'd before, by (device, inode, size, mtime): bytes and parsed ELF.
+        self.exec_cache: dict[tuple[int, int, int, int], tuple[bytes, object]] = {}
+        # One invoker per syscall number, shared by every process's dispatcher.
+        self.invokers = [self._unimplemented_invoker(row) if row.handler is None
+                         else make_invoker(row.handler, row.converters) for row in TABLE]
         self.host_signals: list[int] = []   # from the terminal or a supervisor, to deliver
 
     # -- the container's filesystem ------------------------------------------------------
@@ -128,9 +135,7 @@ class Kernel:
               attested: bool, cwd: bytes | None = None) -> Process:
         """The container's first process, running ``data`` (an ELF image)."""
         pid = self._allocate_id()
-        dispatcher = Dispatcher(self)
-        cpu = CPU(dispatcher.on_syscall)
-        dispatcher.attach(cpu)
+        cpu, dispatcher = self._new_cpu()
         mm = AddressSpace(cpu)
         cwd_loc = self.ns.root
         if cwd is not None:
@@ -159,14 +164,29 @@ class Kernel:
         cpu.owner = thread
         self.processes[pid] = proc
         self.current = proc
+        self._init_process = proc
         self.sched.add(thread)
         return proc
 
     def _new_cpu(self) -> tuple[CPU, Dispatcher]:
+        """A CPU with no mappings: from the pool of exited processes' CPUs, or new (a
+        Unicorn instance costs milliseconds to create)."""
+        if self._cpu_pool:
+            return self._cpu_pool.pop()
         dispatcher = Dispatcher(self)
         cpu = CPU(dispatcher.on_syscall)
         dispatcher.attach(cpu)
         return cpu, dispatcher
+
+    def _recycle_cpu(self, cpu: CPU, dispatcher: Dispatcher) -> None:
+        """Keep an emptied CPU for the next fork or exec (translated code dropped)."""
+        if len(self._cpu_pool) < CPU_POOL_SIZE and not cpu.regions():
+            cpu.reset()
+            cpu.owner = None
+            self._cpu_pool.append((cpu, dispatcher))
+
+    def _unimplemented_invoker(self, row: Row) -> Callable[[Thread, object], int]:
+        return lambda t, regs: self.unimplemented(t, row)
 
     def fork_process(self, t: Thread, flags: int, exit_signal: int) -> Process:
         """A child process of ``t``'s: a copy of its address space (or, with CLONE_VM, the
@@ -461,7 +481,7 @@ class Kernel:
         proc.cpu, proc.mm, proc.dispatcher = cpu, AddressSpace(cpu), dispatcher
         try:
             entry, sp = load_program(proc, image.data, image.argv, image.envp, image.path, image.attested,
-                                     self.sources.random_bytes(16))
+                                     self.sources.random_bytes(16), image.elf)
         except (SyscallError, NotExecutable) as exc:
             proc.cpu, proc.mm, proc.dispatcher = old_cpu, old_mm, old_dispatcher
             t.pending_result = -(exc.errno if isinstance(exc, SyscallError) else abi.ENOEXEC)
@@ -477,6 +497,7 @@ class Kernel:
                 old_cpu.owner = None
         else:
             old_mm.release_all()
+            self._recycle_cpu(old_cpu, old_dispatcher)  # type: ignore[arg-type]
         if proc.fds.users > 1:             # CLONE_FILES: exec unshares the table
             proc.fds.release()
             proc.fds = proc.fds.copy()
@@ -520,6 +541,8 @@ class Kernel:
         proc.exit_code = status
         if not proc.borrowed_mm:
             proc.mm.release_all()
+            if proc is not self._init_process:
+                self._recycle_cpu(proc.cpu, proc.dispatcher)  # type: ignore[arg-type]
         proc.fds.release()
         return ExitResult(status, crash)
 
@@ -560,6 +583,7 @@ class Kernel:
 
 
 _NR_TABLE = len(TABLE)
+CPU_POOL_SIZE = 4
 SYSCALL_INSN_LEN = 2   # 0f 05
 _ENOSYS_ROW = Row(-1, "unknown", (), None, "missing")
 
@@ -571,12 +595,8 @@ class Dispatcher:
         self.kernel = kernel
         self.process: Process
         self.thread: Thread
-        self.invokers = [self._unimplemented(row) if row.handler is None else make_invoker(row.handler, row.converters)
-                         for row in TABLE]
+        self.invokers = kernel.invokers
         self.tracer = kernel.config.tracer
-
-    def _unimplemented(self, row: Row) -> Callable[[Thread, object], int]:
-        return lambda t, regs: self.kernel.unimplemented(t, row)
 
     def attach(self, cpu: CPU) -> None:
         self.regs = cpu.args

@@ -6,12 +6,14 @@ import struct
 from typing import Callable
 
 from vkernel import abi
-from vkernel.control import Killed
+from vkernel.control import Block, Killed
 from vkernel.errors import SyscallError
+from vkernel.pipe import PipeEnd
 from vkernel.syscalls.common import iovec_views, read_iovec
 from vkernel.syscalls.signal import sigpipe_on_epipe
 from vkernel.task import Thread
 from vkernel.vfs.file import FileDescription
+from vkernel.waitq import WouldBlock
 
 # Linux caps one read/write at this many bytes (MAX_RW_COUNT).
 MAX_RW = 0x7FFFF000
@@ -31,7 +33,10 @@ def _writable(t: Thread, fd: int) -> FileDescription:
     return desc
 
 
-def sys_read(t: Thread, fd: int, buf: int, count: int) -> int:
+# read, write, readv and writev may block: a description that must wait raises
+# WouldBlock (vkernel/waitq.py) and the handler parks the thread on it.
+
+def sys_read(t: Thread, fd: int, buf: int, count: int) -> int | Block:
     """read(2)."""
     desc = _readable(t, fd)
     if count == 0:
@@ -41,14 +46,20 @@ def sys_read(t: Thread, fd: int, buf: int, count: int) -> int:
         views = t.process.mm.views(buf, count, writable=True)
     except SyscallError:
         return _read_to_bad_buffer(t, desc, buf, count)
-    return desc.read(views)
+    try:
+        return desc.read(views)
+    except WouldBlock as exc:
+        return exc.park(t)
 
 
-def _read_to_bad_buffer(t: Thread, desc: FileDescription, buf: int, count: int) -> int:
+def _read_to_bad_buffer(t: Thread, desc: FileDescription, buf: int, count: int) -> int | Block:
     """Linux faults only when it copies: a read that finds no data returns 0 even into
     an unusable buffer, and one that finds data fails with EFAULT."""
     bounce = bytearray(min(count, 1 << 16))
-    n = desc.read([memoryview(bounce)])
+    try:
+        n = desc.read([memoryview(bounce)])
+    except WouldBlock as exc:
+        return exc.park(t)
     if n:
         t.process.mm.write(buf, bytes(bounce[:n]))
     return n
@@ -70,12 +81,15 @@ def _raises_sigpipe(handler: Callable[..., int]) -> Callable[..., int | Killed]:
 
 
 @_raises_sigpipe
-def sys_write(t: Thread, fd: int, buf: int, count: int) -> int:
+def sys_write(t: Thread, fd: int, buf: int, count: int) -> int | Block:
     """write(2)."""
     desc = _writable(t, fd)
     if count == 0:
         return 0
-    return desc.write(t.process.mm.views(buf, min(count, MAX_RW), writable=False))
+    try:
+        return desc.write(t.process.mm.views(buf, min(count, MAX_RW), writable=False))
+    except WouldBlock as exc:
+        return exc.park(t)
 
 
 def sys_pread64(t: Thread, fd: int, buf: int, count: int, offset: int) -> int:
@@ -98,19 +112,25 @@ def sys_pwrite64(t: Thread, fd: int, buf: int, count: int, offset: int) -> int:
     return desc.write_at(t.process.mm.views(buf, min(count, MAX_RW), writable=False), offset)
 
 
-def sys_readv(t: Thread, fd: int, iov: int, iovcnt: int) -> int:
+def sys_readv(t: Thread, fd: int, iov: int, iovcnt: int) -> int | Block:
     """readv(2)."""
     desc = _readable(t, fd)
     views = iovec_views(t, read_iovec(t, iov, iovcnt), writable=True)
-    return desc.read(views) if views else 0
+    try:
+        return desc.read(views) if views else 0
+    except WouldBlock as exc:
+        return exc.park(t)
 
 
 @_raises_sigpipe
-def sys_writev(t: Thread, fd: int, iov: int, iovcnt: int) -> int:
+def sys_writev(t: Thread, fd: int, iov: int, iovcnt: int) -> int | Block:
     """writev(2)."""
     desc = _writable(t, fd)
     views = iovec_views(t, read_iovec(t, iov, iovcnt), writable=False)
-    return desc.write(views) if views else 0
+    try:
+        return desc.write(views) if views else 0
+    except WouldBlock as exc:
+        return exc.park(t)
 
 
 def sys_preadv(t: Thread, fd: int, iov: int, iovcnt: int, offset: int) -> int:
@@ -131,7 +151,7 @@ def sys_pwritev(t: Thread, fd: int, iov: int, iovcnt: int, offset: int) -> int:
     return desc.write_at(views, offset) if views else 0
 
 
-def sys_preadv2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: int, flags: int) -> int:
+def sys_preadv2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: int, flags: int) -> int | Block:
     """preadv2(2): offset -1 means the current offset; RWF_* flags beyond hints are refused."""
     if flags & ~0x1F:
         raise SyscallError(abi.EOPNOTSUPP)
@@ -140,7 +160,7 @@ def sys_preadv2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: i
     return sys_preadv(t, fd, iov, iovcnt, offset)
 
 
-def sys_pwritev2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: int, flags: int) -> int | Killed:
+def sys_pwritev2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: int, flags: int) -> int | Block | Killed:
     """pwritev2(2)."""
     if flags & ~0x1F:
         raise SyscallError(abi.EOPNOTSUPP)
@@ -199,7 +219,7 @@ def sys_dup3(t: Thread, old: int, new: int, flags: int) -> int:
 
 
 def sys_fcntl(t: Thread, fd: int, cmd: int, arg: int) -> int:
-    """fcntl(2): descriptor and status flags, dup, and advisory locks as no-ops."""
+    """fcntl(2): descriptor and status flags, dup, pipe sizes, and advisory locks as no-ops."""
     fds = t.process.fds
     entry = fds.entry(fd)
     desc = entry.description
@@ -226,8 +246,12 @@ def sys_fcntl(t: Thread, fd: int, cmd: int, arg: int) -> int:
         return 0
     if cmd == abi.F_SETOWN:
         return 0
-    if cmd == abi.F_GETPIPE_SZ:
-        raise SyscallError(abi.EBADF)
+    if cmd in (abi.F_GETPIPE_SZ, abi.F_SETPIPE_SZ):
+        if not isinstance(desc, PipeEnd):
+            raise SyscallError(abi.EBADF)
+        if cmd == abi.F_GETPIPE_SZ:
+            return desc.pipe.capacity
+        return desc.pipe.resize(arg, privileged=t.process.creds.euid == 0)
     raise SyscallError(abi.EINVAL)
 
 
@@ -328,6 +352,15 @@ def sys_fallocate(t: Thread, fd: int, mode: int, offset: int, length: int) -> in
 _COPY_CHUNK = 1 << 20
 
 
+def _unread(src: FileDescription, n: int) -> None:
+    """Give ``n`` bytes read through the source's offset back after a short write; a
+    source that cannot seek (a host pipe) keeps them consumed."""
+    try:
+        src.seek(-n, abi.SEEK_CUR)
+    except SyscallError:
+        pass
+
+
 def _copy(src: FileDescription, dst: FileDescription, count: int, src_offset: int | None,
           dst_offset: int | None) -> tuple[int, int | None, int | None]:
     """Copy up to ``count`` bytes through a bounce buffer; returns (n, new offsets)."""
@@ -339,7 +372,22 @@ def _copy(src: FileDescription, dst: FileDescription, count: int, src_offset: in
         if n == 0:
             break
         chunk = [view[:n]]
-        written = dst.write(chunk) if dst_offset is None else dst.write_at(chunk, dst_offset)
+        try:
+            written = dst.write(chunk) if dst_offset is None else dst.write_at(chunk, dst_offset)
+        except WouldBlock as exc:
+            written = exc.done            # no parking here: a full pipe takes what fits
+        except SyscallError:
+            # A failed write consumes nothing (cat then falls back to write(2) and reports
+            # the error itself): Linux returns what went before, or the error.
+            if src_offset is None:
+                _unread(src, n)
+            if total:
+                break
+            raise
+        if written < n and src_offset is None:
+            _unread(src, n - written)
+        if not written and not total:
+            raise SyscallError(abi.EAGAIN)
         total += written
         if src_offset is not None:
             src_offset += written

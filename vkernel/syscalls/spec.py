@@ -106,6 +106,8 @@ def ENUM(names: dict[int, str]) -> Arg:
 
 
 OPEN_FLAGS = FLAGS(abi.OPEN_FLAG_NAMES, accmode=True)
+PIPE_FLAGS = FLAGS([(abi.O_NONBLOCK, "O_NONBLOCK"), (abi.O_DIRECT, "O_DIRECT"), (abi.O_CLOEXEC, "O_CLOEXEC"),
+                    (abi.O_NOTIFICATION_PIPE, "O_NOTIFICATION_PIPE")])
 AT_FLAGS = FLAGS(abi.AT_FLAG_NAMES)
 PROT = FLAGS(abi.PROT_NAMES)
 MAP_FLAGS = Arg("mapflags")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vkernel import abi
-from vkernel.syscalls import fd, fs, misc, mm, proc, process, signal, thread, time
+from vkernel.syscalls import fd, fs, misc, mm, pipe, proc, process, signal, thread, time
 from vkernel.syscalls.spec import (ARCH_CODE, AT_FLAGS, BUF_IN, BUF_OUT, CLOCK, DIRFD, FCNTL_CMD, FD, INT,
-                                   IOCTL_REQ, LONG, MAP_FLAGS, MODE, OFF, OPEN_FLAGS, PATH, PROT, PTR,
+                                   IOCTL_REQ, LONG, MAP_FLAGS, MODE, OFF, OPEN_FLAGS, PATH, PIPE_FLAGS, PROT, PTR,
                                    RLIMIT, SIGNAL, SIZE, UINT, ULONG, WHENCE, CLONE_FLAGS, FUTEX_OP, Arg)
 
 SYSCALL_NAMES: dict[int, str] = {
@@ -142,8 +142,13 @@ ROWS: list[Row] = [
     Row(21, "access", (PATH, INT), fs.sys_access, F),
     Row(32, "dup", (FD,), fd.sys_dup, F),
     Row(33, "dup2", (FD, FD), fd.sys_dup2, F),
-    Row(40, "sendfile", (FD, FD, PTR, SIZE), fd.sys_sendfile, F),
-    Row(72, "fcntl", (FD, FCNTL_CMD, ULONG), fd.sys_fcntl, P, "record locks always granted (single process)"),
+    Row(40, "sendfile", (FD, FD, PTR, SIZE), fd.sys_sendfile, P, "into a full pipe: what fits, or EAGAIN, never blocks"),
+    Row(72, "fcntl", (FD, FCNTL_CMD, ULONG), fd.sys_fcntl, P,
+        "record locks always granted (single process); F_GETPIPE_SZ/F_SETPIPE_SZ as Linux"),
+    Row(22, "pipe", (PTR,), pipe.sys_pipe, P, "see pipe2"),
+    Row(293, "pipe2", (PTR, PIPE_FLAGS), pipe.sys_pipe2, P,
+        "O_CLOEXEC, O_NONBLOCK, O_DIRECT packets; O_NOTIFICATION_PIPE ENOPKG; "
+        "a blocked write cut short by the last reader closing returns its count without SIGPIPE"),
     Row(73, "flock", (FD, INT), fd.sys_flock, P, "always granted (single process)"),
     Row(74, "fsync", (FD,), fd.sys_fsync, F),
     Row(75, "fdatasync", (FD,), fd.sys_fdatasync, F),

@@ -11,6 +11,8 @@ from vkernel.syscalls.common import read_timespec
 from vkernel.syscalls.process import clone_process
 from vkernel.task import Thread
 
+CSIGNAL = 0xFF
+CLONE_NEWTIME = 0x80      # inside CSIGNAL: only clone3 can ask for it
 CLONE_VM = 0x100
 CLONE_FS = 0x200
 CLONE_FILES = 0x400
@@ -35,7 +37,7 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 CLONE_IO = 0x80000000
-_NAMESPACES = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
+_NAMESPACES = CLONE_NEWTIME | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
 _THREAD_FLAGS = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD
 CLONE_FLAG_NAMES = [(v, "CLONE_" + k) for k, v in (
     ("VM", CLONE_VM), ("FS", CLONE_FS), ("FILES", CLONE_FILES), ("SIGHAND", CLONE_SIGHAND),
@@ -51,7 +53,7 @@ DEFAULT_THREAD_LIMIT = 1024
 def _clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, tls: int,
            exit_signal: int = 0) -> Spawn:
     """The checks of Linux's copy_process, then a new thread in the caller's process."""
-    if flags & CLONE_NEWNS and flags & CLONE_FS:
+    if flags & CLONE_FS and flags & (CLONE_NEWNS | CLONE_NEWUSER):
         raise SyscallError(abi.EINVAL)
     if flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
         raise SyscallError(abi.EINVAL)
@@ -96,14 +98,18 @@ def sys_clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int
 
 def sys_clone3(t: Thread, args: int, size: int) -> Spawn:
     """clone3(2): struct clone_args, versions 0 to 2."""
-    if size < 64 or size > 4096:
+    if size > 4096:
+        raise SyscallError(abi.E2BIG)
+    if size < 64:
         raise SyscallError(abi.EINVAL)
     raw = t.process.mm.read(args, min(size, 88)).ljust(88, b"\0")
     flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup = \
         struct.unpack("<11Q", raw)
     if size > 88 and any(t.process.mm.read(args + 88, size - 88)):
         raise SyscallError(abi.E2BIG)
-    if exit_signal & ~0xFF or (flags & CLONE_THREAD and exit_signal) or set_tid_size or flags & CLONE_DETACHED:
+    if exit_signal > 64 or (flags & CLONE_THREAD and exit_signal) or set_tid_size or flags & CLONE_DETACHED:
+        raise SyscallError(abi.EINVAL)
+    if flags & CSIGNAL & ~CLONE_NEWTIME:     # clone3 takes exit_signal instead
         raise SyscallError(abi.EINVAL)
     if (stack == 0) != (stack_size == 0):
         raise SyscallError(abi.EINVAL)
@@ -213,7 +219,8 @@ def sys_futex(t: Thread, uaddr: int, op: int, val: int, timeout: int, uaddr2: in
         hit = _wake_op(t, uaddr2, val3 & 0xFFFFFFFF)
         woken = futexes.wake(key, val)
         if hit:
-            woken += futexes.wake(key2, timeout & 0xFFFFFFFF)
+            nwake2 = timeout & 0xFFFFFFFF     # the timeout slot carries an int count here
+            woken += futexes.wake(key2, nwake2 - (1 << 32) if nwake2 & 0x80000000 else nwake2)
         return woken
     if cmd in (FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_TRYLOCK_PI):
         return _lock_pi(t, uaddr, private, cmd, deadline)

@@ -1,0 +1,38 @@
+"""Processes: fork, exec, wait, compared with native runs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import program, run_native, run_vkemu
+
+
+def test_fork_wait_exec(variant: str) -> None:
+    prog = program("proc_fork", variant)
+    native, emu = run_native([prog]), run_vkemu([prog])
+    assert native.returncode == 0
+    assert (emu.stdout, emu.returncode) == (native.stdout, native.returncode)
+
+
+@pytest.fixture
+def scripts(tmp_path: Path) -> Path:
+    (tmp_path / "garbage").write_bytes(b"\x00\x01\x02 not a program\n")
+    (tmp_path / "garbage").chmod(0o755)
+    script = tmp_path / "script.sh"
+    script.write_text('#!/bin/busybox sh\necho "script args: $0 $1 $2" | /bin/busybox sed "s|.*/||"\nexit 5\n')
+    script.chmod(0o755)
+    for i in range(1, 3):
+        loop = tmp_path / f"loop{i}"
+        loop.write_text(f"#!{tmp_path}/loop{3 - i}\n")
+        loop.chmod(0o755)
+    return tmp_path
+
+
+def test_exec_rules_and_scripts(variant: str, scripts: Path) -> None:
+    prog = program("proc_exec", variant)
+    native = run_native([prog, str(scripts)])
+    emu = run_vkemu(["-v", f"{scripts}:{scripts}:ro", prog, str(scripts)])
+    assert native.returncode == 0, native.stdout
+    assert emu.stdout.decode() == native.stdout.decode()
+    assert emu.returncode == native.returncode
