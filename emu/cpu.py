@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import enum
 import os
+import struct
 from dataclasses import dataclass
 from typing import Callable
 
@@ -61,6 +62,14 @@ def _batch(ids: tuple[int, ...]) -> tuple[ctypes.Array, ctypes.Array, ctypes.Arr
     base = ctypes.addressof(values)
     ptrs = (ctypes.c_void_p * n)(*(base + 8 * i for i in range(n)))
     return id_arr, values, ptrs
+
+
+_XMM_IDS = tuple(getattr(x86, f"UC_X86_REG_XMM{i}") for i in range(16))
+
+
+def _abridged_tag(full_tag: int) -> int:
+    """FXSAVE's one-bit-per-register tag from the x87 two-bit tag word (11 = empty)."""
+    return sum(1 << i for i in range(8) if (full_tag >> (2 * i)) & 3 != 3)
 
 
 @dataclass
@@ -149,6 +158,9 @@ class CPU:
             raise unicorn.UcError(status)
         self._uc.hook_add(ucc.UC_HOOK_MEM_INVALID, self._mem_fault_hook)
         self._uc.hook_add(ucc.UC_HOOK_INTR, self._intr_hook)
+        # The FPU state Linux gives a new program (FNINIT control word, SSE exceptions masked).
+        self._uc.reg_write(x86.UC_X86_REG_FPCW, 0x37F)
+        self._uc.reg_write(x86.UC_X86_REG_MXCSR, 0x1F80)
         self._initial_context = self._uc.context_save()
 
     # -- memory -------------------------------------------------------------------
@@ -204,6 +216,25 @@ class CPU:
 
     def set_reg(self, name: str, value: int) -> None:
         self._uc.reg_write(getattr(x86, "UC_X86_REG_" + name.upper()), value)
+
+    def get_fxsave(self) -> bytes:
+        """The SSE/x87 state as a 512-byte FXSAVE image (what a signal frame holds).
+        The x87 stack registers are not kept (Unicorn gives them only as pairs)."""
+        uc = self._uc
+        head = struct.pack("<HHBxHQQII", uc.reg_read(x86.UC_X86_REG_FPCW), uc.reg_read(x86.UC_X86_REG_FPSW),
+                           _abridged_tag(uc.reg_read(x86.UC_X86_REG_FPTAG)), 0, 0, 0,
+                           uc.reg_read(x86.UC_X86_REG_MXCSR), 0xFFFF)
+        xmm = b"".join(uc.reg_read(reg).to_bytes(16, "little") for reg in _XMM_IDS)
+        return (head + bytes(128) + xmm).ljust(512, b"\0")
+
+    def set_fxsave(self, image: bytes) -> None:
+        uc = self._uc
+        fcw, fsw, _tag, _fop, _fip, _fdp, mxcsr, _mask = struct.unpack_from("<HHBxHQQII", image)
+        uc.reg_write(x86.UC_X86_REG_FPCW, fcw)
+        uc.reg_write(x86.UC_X86_REG_FPSW, fsw)
+        uc.reg_write(x86.UC_X86_REG_MXCSR, mxcsr & 0xFFFF)
+        for i, reg in enumerate(_XMM_IDS):
+            uc.reg_write(reg, int.from_bytes(image[160 + 16 * i:176 + 16 * i], "little"))
 
     # -- thread contexts ------------------------------------------------------------
 

@@ -42,7 +42,9 @@ def run_native(args: list[str], *, timeout: float = 60, input: bytes | None = b"
     proc = subprocess.run(args, capture_output=True, timeout=timeout, input=input,
                           cwd=str(cwd) if cwd is not None else None,
                           env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"})
-    return Result(proc.returncode, proc.stdout, proc.stderr)
+    # Death by signal N as a shell (and vkemu) reports it: 128+N.
+    code = 128 - proc.returncode if proc.returncode < 0 else proc.returncode
+    return Result(code, proc.stdout, proc.stderr)
 
 
 def read_audit(path: Path) -> list[dict]:

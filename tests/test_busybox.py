@@ -2,11 +2,14 @@
 
 Each case runs one applet invocation twice, natively and under ``vkemu --strict``, in a
 fixture tree the test builds itself, and asserts byte-identical stdout, the same exit
-status and (unless a case says otherwise) the same stderr.  Read-only cases share one
-session-scoped tree, mounted read-only.  Mutating cases get a fresh copy of the tree for
-each run, at the same path both times (so path-dependent output matches); after each run
-the host directory is walked and the two snapshots (names, types, sizes, modes, link
-counts, contents, symlink targets, and mtimes where they are not "just now") must match.
+status and the same stderr.  stdin is a pipe or a regular file; stdout a pipe, a regular
+file, closed, or /dev/full; the working directory may be below the tree's root.
+Read-only cases share one session-scoped tree, mounted read-only.  Mutating cases get a
+fresh copy of the tree for each run, at the same path both times (so path-dependent
+output matches); after each run the host directory is walked and the two snapshots
+(names, types, sizes, modes, link counts, contents, symlink targets, and mtimes where
+they are not "just now") must match.
+Two more tests: writers killed by SIGPIPE, and ``stat -f`` of a volume on a tmpfs.
 """
 from __future__ import annotations
 
@@ -176,32 +179,33 @@ class Stdio:
     out_file: Path | None = None  # the regular file for stdout="file"
 
 
-def _run(cmd: list[str], cwd: Path, io: Stdio) -> Result:
+def _run(cmd: list[str], cwd: Path, stdio: Stdio) -> Result:
     with contextlib.ExitStack() as stack:
-        stdin = stack.enter_context(open(io.stdin_file, "rb")) if io.stdin_file else subprocess.PIPE
-        if io.stdout == "file":
-            assert io.out_file is not None
-            stdout = stack.enter_context(open(io.out_file, "wb"))
-        elif io.stdout == "full":
+        stdin = stack.enter_context(open(stdio.stdin_file, "rb")) if stdio.stdin_file else subprocess.PIPE
+        if stdio.stdout == "file":
+            assert stdio.out_file is not None
+            stdout = stack.enter_context(open(stdio.out_file, "wb"))
+        elif stdio.stdout == "full":
             stdout = stack.enter_context(open("/dev/full", "wb"))
         else:
             stdout = subprocess.PIPE
-        close_stdout = (lambda: os.close(1)) if io.stdout == "closed" else None
+        close_stdout = (lambda: os.close(1)) if stdio.stdout == "closed" else None
         proc = subprocess.Popen(cmd, cwd=cwd, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=ENV,
                                 preexec_fn=close_stdout)
-        out, err = proc.communicate(None if io.stdin_file else io.data, timeout=TIMEOUT)
-    if io.stdout == "file":
-        out = io.out_file.read_bytes()
+        out, err = proc.communicate(None if stdio.stdin_file else stdio.data, timeout=TIMEOUT)
+    if stdio.stdout == "file":
+        assert stdio.out_file is not None
+        out = stdio.out_file.read_bytes()
     return Result(proc.returncode, out or b"", err)
 
 
-def run_native(argv: list[str], cwd: Path, io: Stdio) -> Result:
-    return _run([BUSYBOX, *argv], cwd, io)
+def run_native(argv: list[str], cwd: Path, stdio: Stdio) -> Result:
+    return _run([BUSYBOX, *argv], cwd, stdio)
 
 
-def run_vkemu(argv: list[str], cwd: Path, io: Stdio, volume: Path, writable: bool) -> Result:
+def run_vkemu(argv: list[str], cwd: Path, stdio: Stdio, volume: Path, writable: bool) -> Result:
     mount = f"{volume}:{volume}:{'rw' if writable else 'ro'}"
-    return _run([*VKEMU, "--strict", "-v", mount, BUSYBOX, *argv], cwd, io)
+    return _run([*VKEMU, "--strict", "-v", mount, BUSYBOX, *argv], cwd, stdio)
 
 
 # -- the cases ----------------------------------------------------------------------------
@@ -637,8 +641,7 @@ def test_busybox_statfs_of_a_volume_is_the_hosts() -> None:
     """stat -f on a volume reports the host filesystem's type (here tmpfs, not ext4)."""
     fmt = "%t %T %l %s %S"
     with tempfile.TemporaryDirectory(dir="/dev/shm") as tmp:
-        io = Stdio()
-        native = run_native(["stat", "-f", "-c", fmt, "."], Path(tmp), io)
-        vkemu = run_vkemu(["stat", "-f", "-c", fmt, "."], Path(tmp), io, Path(tmp), writable=False)
+        native = run_native(["stat", "-f", "-c", fmt, "."], Path(tmp), Stdio())
+        vkemu = run_vkemu(["stat", "-f", "-c", fmt, "."], Path(tmp), Stdio(), Path(tmp), writable=False)
     assert native.returncode == 0, native
     assert vkemu == native

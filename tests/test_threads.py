@@ -41,10 +41,9 @@ def test_cpp_threads_match_native(variant: str) -> None:
     assert_same_as_native(program("threads_cpp", variant))
 
 
-@pytest.mark.xfail(strict=True, reason="signal delivery: glibc and musl interrupt a thread blocked in "
-                   "pthread_cond_wait by running the SIGCANCEL handler (tgkill to another thread), "
-                   "and vkernel does not run signal handlers yet")
 def test_cancel_blocked_thread(variant: str) -> None:
+    """glibc and musl cancel a thread blocked in pthread_cond_wait by running their
+    SIGCANCEL handler in it (tgkill to another thread)."""
     assert_same_as_native(program("threads_cancel_blocked", variant))
 
 

@@ -56,3 +56,7 @@ class KernelStop(Control):
 class Exec(Control):
     """execve: replace the caller's image with ``image`` (an exec.ExecImage)."""
     image: object
+
+
+class SigReturn(Control):
+    """rt_sigreturn: registers come back from the signal frame."""

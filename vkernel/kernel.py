@@ -20,7 +20,7 @@ from emu.disasm import describe, needs_missing_extension
 from loader.elf import NotExecutable
 from vkernel import abi
 from vkernel.audit import AuditLog
-from vkernel.control import Block, Control, Exec, ExitGroup, ExitThread, KernelStop, Killed, Spawn, Yield
+from vkernel.control import Block, Control, Exec, ExitGroup, ExitThread, KernelStop, Killed, SigReturn, Spawn, Yield
 from vkernel.errors import SyscallError
 from vkernel.exec import ExecImage, load_program
 from vkernel.fdtable import FdTable
@@ -39,7 +39,7 @@ from vkernel.vfs.memfs import MemFS
 from vkernel.vfs.namespace import Location, Mount, Namespace
 from vkernel.vfs.overlay import OverlayFS
 from vkernel.vfs.procfs import ProcFS
-from vkernel import procview
+from vkernel import procview, signals
 
 
 class KernelBug(Exception):
@@ -225,20 +225,6 @@ class Kernel:
         """wait4 collected a zombie: it disappears from the process table."""
         self.processes.pop(child.pid, None)
 
-    def signal_default_action(self, sender: Thread, proc: Process, sig: int) -> bool:
-        """Apply ``sig``'s default action to ``proc`` (no handlers run yet); True if it dies."""
-        action = proc.sigactions.get(sig)
-        if action is not None and action.handler == 1:                     # SIG_IGN
-            return False
-        if sig in abi.IGNORED_BY_DEFAULT or sig in (18, 19, 20, 21, 22):  # continue/stop: later
-            return False
-        if action is not None and action.handler not in (0, 1):
-            self.audit.record(sender, "kill", "partial", "signal handler not run (frames missing)",
-                              {"pid": proc.pid, "signal": sig})
-        if proc is not sender.process:
-            self._exit_process(proc, wait_status_signaled(sig, sig in abi.CORE_SIGNALS))
-        return True
-
     def _allocate_id(self) -> int:
         """pids and tids share one sequence, as in Linux; deterministic from 1."""
         value = self._next_pid
@@ -307,19 +293,116 @@ class Kernel:
             self.current.cpu.interrupt()
 
     def _deliver_host_signals(self, init: Process) -> None:
-        """SIGINT/SIGTERM/... from outside go to the first process.  Until handlers
-        exist, a signal it has not ignored takes its default action (termination)."""
+        """SIGINT/SIGTERM/... from outside are sent to the first process, as the
+        terminal sends them to its foreground process (SI_KERNEL)."""
         sig = self.host_signals.pop(0)
         self.sources.wakeup.clear()
-        action = init.sigactions.get(sig)
-        if action is not None and action.handler == 1:       # SIG_IGN
-            return
         self.audit.record(init.threads[0] if init.threads else None, "-", "signal",
                           f"host signal {abi.SIGNAL_NAMES.get(sig, sig)}", {"signal": sig})
-        self._exit_process(init, wait_status_signaled(sig, sig in abi.CORE_SIGNALS))
+        signals.send_to_process(self, init, signals.SigInfo(sig, signals.SI_KERNEL))
 
-    def _switch_to(self, t: Thread) -> None:
-        """Make ``t``'s registers live in its process's CPU (saving the previous owner's)."""
+    # -- signals ------------------------------------------------------------------------------
+
+    def interrupt(self, t: Thread, sig: int) -> None:
+        """A signal ``t`` does not block arrived (or, with 0, one it waits for in
+        sigtimedwait): cut its blocking syscall short.  Whether the syscall restarts or
+        fails with EINTR is decided when it next runs."""
+        if t.state is not State.BLOCKED or t.wait is None:
+            return
+        if sig and signals.ignored(t.process, sig):
+            return
+        wait = t.wait
+        partial = wait.partial_result()
+        wait.cancel()
+        if partial:
+            self.sched.wake(t, partial)
+            return
+        t.interrupted_by = sig
+        self.sched.wake(t, None)
+
+    def kill_process(self, proc: Process, sig: int) -> None:
+        """A fatal signal: every thread is woken so the process dies at its next step."""
+        proc.pending.append(signals.SigInfo(sig, signals.SI_KERNEL))
+        for t in proc.threads:
+            t.attention = True
+            if t.state is State.BLOCKED and t.wait is not None:
+                t.wait.cancel()
+                self.sched.wake(t, None)
+
+    def _restart_or_eintr(self, t: Thread, nr: int) -> None:
+        """A woken syscall: run it again, or, when a signal handler will interrupt it
+        (ERESTARTSYS semantics), return EINTR."""
+        cpu = t.process.cpu
+        sig = t.interrupted_by
+        t.interrupted_by = 0
+        policy = t.resumed_policy
+        if sig:
+            handler = t.process.sigactions.get(sig)
+            runs_handler = handler is not None and handler.handler not in (signals.SIG_DFL, signals.SIG_IGN)
+            if policy == "never" or (runs_handler and (policy == "nohand" or not signals.handler_restarts(t, sig))):
+                cpu.set_result(-abi.EINTR)
+                return
+        cpu.set_result(nr)
+        t.rip -= SYSCALL_INSN_LEN
+
+    def _deliver_signals(self, t: Thread) -> bool:
+        """Deliver what ``t`` can take now: default actions, or one handler frame.
+        Returns False if the process died."""
+        t.attention = False
+        proc = t.process
+        while True:
+            sig = signals.next_signal(t)
+            if sig == 0:
+                return True
+            info = signals.dequeue(t, sig)
+            action = proc.sigactions.get(sig)
+            handler = action.handler if action is not None else signals.SIG_DFL
+            if handler == signals.SIG_IGN and sig != abi.SIGKILL:
+                continue
+            if handler == signals.SIG_DFL or sig == abi.SIGKILL:
+                if signals.default_ignores(sig) and sig != abi.SIGKILL:
+                    continue
+                self._exit_process(proc, wait_status_signaled(sig, sig in abi.CORE_SIGNALS))
+                return False
+            return self._run_handler(t, info)
+
+    def _run_handler(self, t: Thread, info: signals.SigInfo, fault: tuple[int, int, int] = (0, 0, 0)) -> bool:
+        cpu = t.process.cpu
+        cpu.set_reg("rip", t.rip)
+        try:
+            regs = signals.build_frame(t, info, cpu.get_regs(), cpu.get_fxsave(), fault)
+        except SyscallError:
+            # No room for the frame: Linux's force_sigsegv.
+            self._exit_process(t.process, wait_status_signaled(abi.SIGSEGV, True))
+            return False
+        cpu.set_regs(regs)
+        t.rip = regs.rip
+        self._trace_signal(t, info)
+        return True
+
+    def _sigreturn(self, t: Thread) -> None:
+        cpu = t.process.cpu
+        regs = cpu.get_regs()
+        try:
+            new, fxsave = signals.restore_frame(t, regs)
+        except SyscallError:
+            self._exit_process(t.process, wait_status_signaled(abi.SIGSEGV, True))
+            return
+        cpu.set_regs(new)
+        if fxsave is not None:
+            cpu.set_fxsave(fxsave)
+        t.rip = new.rip
+        t.attention = True                     # the mask changed: maybe deliverable now
+        self.sched.add(t, front=True)
+
+    def _trace_signal(self, t: Thread, info: signals.SigInfo) -> None:
+        tracer = self.config.tracer
+        if tracer is not None and hasattr(tracer, "signal"):
+            tracer.signal(t, info)
+
+    def _switch_to(self, t: Thread) -> bool:
+        """Make ``t``'s registers live in its process's CPU (saving the previous owner's)
+        and deliver its signals; False if that killed the process."""
         proc = t.process
         cpu = proc.cpu
         owner = cpu.owner
@@ -336,28 +419,36 @@ class Kernel:
             self._trace_resumed(t)
             t.pending_result = None
         elif t.restart_nr is not None:
-            # Back onto the syscall instruction with its number in RAX: it runs again.
-            cpu.set_result(t.restart_nr)
-            t.rip -= SYSCALL_INSN_LEN
+            # Back onto the syscall instruction with its number in RAX (or EINTR).
+            self._restart_or_eintr(t, t.restart_nr)
             t.restart_nr = None
         proc.dispatcher.thread = t
         self.current = proc
+        if t.attention:
+            return self._deliver_signals(t)
+        return True
 
     def _run_slice(self, t: Thread) -> None:
         proc = t.process
-        self._switch_to(t)
+        if not self._switch_to(t):
+            return
         count = QUANTUM_INSTRUCTIONS if self.sched.others_runnable() else 0
         reason = proc.cpu.run(t.rip, count=count)
         if self.bug is not None:
             raise KernelBug(f"exception in a syscall handler: {self.bug!r}") from self.bug
         if reason is StopReason.FAULT:
-            self._crash(proc)
+            self._fault(t)
             return
         t.rip = proc.cpu.reg("rip")
         control = t.control
         t.control = None
-        if control is None or isinstance(control, Yield):
-            self.sched.add(t)                  # quantum used up, or yielded
+        if control is None:
+            # Quantum used up, or a syscall left a signal to deliver: then it goes first.
+            self.sched.add(t, front=t.attention)
+        elif isinstance(control, Yield):
+            self.sched.add(t)
+        elif isinstance(control, SigReturn):
+            self._sigreturn(t)
         elif isinstance(control, Block):
             pass                               # the handler registered the wait
         elif isinstance(control, Spawn):
@@ -461,9 +552,19 @@ class Kernel:
         parent = self.processes.get(proc.ppid)
         if parent is None or parent.exit_code is not None:
             self.reap(proc)                # nobody left to wait for it
-        else:
-            for waiter in list(parent.child_waiters):
-                self.sched.wake(waiter, None)
+            return
+        for waiter in list(parent.child_waiters):
+            self.sched.wake(waiter, None)
+        action = parent.sigactions.get(abi.SIGCHLD)
+        if action is not None and (action.handler == signals.SIG_IGN or action.flags & signals.SA_NOCLDWAIT):
+            self.reap(proc)                # SIGCHLD ignored: children are never zombies
+        if proc.exit_signal:
+            if status & 0x7F:
+                code, value = (signals.CLD_DUMPED if status & 0x80 else signals.CLD_KILLED), status & 0x7F
+            else:
+                code, value = signals.CLD_EXITED, (status >> 8) & 0xFF
+            signals.send_to_process(self, parent, signals.SigInfo(proc.exit_signal, code, pid=proc.pid,
+                                                                  uid=proc.creds.uid, status=value))
 
     def _end_vfork(self, child: Process, result: int) -> None:
         """The vfork child execs or exits: its parent runs again."""
@@ -546,6 +647,28 @@ class Kernel:
         proc.fds.release()
         return ExitResult(status, crash)
 
+    def _fault(self, t: Thread) -> None:
+        """A CPU exception: the signal's handler runs if one is installed and the signal
+        is not blocked; otherwise the process dies of it (Linux's force_sig_fault)."""
+        proc = t.process
+        fault = proc.cpu.fault
+        assert fault is not None
+        sig = _FAULT_SIGNALS[fault.kind]
+        action = proc.sigactions.get(sig)
+        if action is None or action.handler in (signals.SIG_DFL, signals.SIG_IGN) or t.sigmask & signals.bit(sig):
+            self._crash(proc)
+            return
+        t.rip = fault.rip
+        if fault.kind in ("read", "write", "fetch"):
+            code = signals.SEGV_MAPERR if fault.unmapped else signals.SEGV_ACCERR
+            err = (0 if fault.unmapped else 1) | (2 if fault.kind == "write" else 0) | 4 | (16 if fault.kind == "fetch" else 0)
+            info, trap = signals.SigInfo(sig, code, addr=fault.address), (14, err, fault.address)
+        else:
+            code = {"divide": 1, "breakpoint": 1, "invalid-insn": 2}.get(fault.kind, signals.SI_KERNEL)
+            info, trap = signals.SigInfo(sig, code, addr=fault.rip), (0, 0, 0)
+        if self._run_handler(t, info, trap):
+            self.sched.add(t, front=True)
+
     def _crash(self, proc: Process) -> None:
         fault = proc.cpu.fault
         assert fault is not None
@@ -620,7 +743,7 @@ class Dispatcher:
             self.tracer(t, TABLE[nr] if nr < _NR_TABLE else _ENOSYS_ROW, tuple(regs), result)
         if result.__class__ is int:
             self.set_result(result)
-            return False
+            return t.attention
         if result.result is not None:  # type: ignore[union-attr]
             self.set_result(result.result)  # type: ignore[union-attr]
         if t.wait is not None:

@@ -79,6 +79,9 @@ class _PendingWrite:
 
 
 class Pipe:
+    """The object both ends share.  ``readers``/``writers`` count open descriptions
+    (not fds: dup and fork share a description), each end's ``close`` drops one."""
+
     def __init__(self, sched: Scheduler, ino: int, uid: int, gid: int) -> None:
         self.sched = sched
         self.ino = ino
@@ -173,6 +176,7 @@ class Pipe:
         wait = Wait(t, f"pipe:[{self.ino}] to have room")
         pending = _PendingWrite(wait, data, packet, before)
         wait.cancel = lambda: self._drop(pending)
+        wait.partial_result = lambda: pending.count
         self.pending.append(pending)
         self.sched.block(wait)
         return Block()

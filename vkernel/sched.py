@@ -50,6 +50,12 @@ class Wait:
     timer: Timer | None = None
     syscall: str = ""
     nr: int = -1                      # the blocked syscall, to restart it
+    # How a signal ends the wait: "sys" restarts unless a handler without SA_RESTART
+    # runs (ERESTARTSYS), "nohand" restarts only if no handler runs, "never" gives EINTR.
+    restart: str = "sys"
+    # A wait that already did part of its work (a pipe write that moved some bytes)
+    # ends with this result when a signal cuts it short, instead of restart or EINTR.
+    partial_result: Callable[[], int | None] = lambda: None
     args: tuple[int, ...] = field(default_factory=tuple)
 
 
@@ -106,6 +112,7 @@ class Scheduler:
         self.blocked.pop(t.tid, None)
         if result is None:
             t.restart_nr = wait.nr
+            t.resumed_policy = wait.restart
         else:
             t.pending_result = result
             t.resumed = wait

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from emu import CPU
     from vkernel.control import Control
     from vkernel.kernel import Kernel
+    from vkernel.signals import SigInfo
     from vkernel.memory import AddressSpace
     from vkernel.vfs.namespace import Location
 
@@ -44,6 +45,15 @@ class Thread:
     clear_child_tid: int = 0
     robust_list: tuple[int, int] = (0, 0)
     control: Control | None = None     # set by a handler that must stop the emulator
+    # Signals: queued on this thread, the alternate stack (sp, flags, size), the mask
+    # sigsuspend replaced, and whether anything may have become deliverable.
+    pending: list[SigInfo] = field(default_factory=list)
+    altstack: tuple[int, int, int] = (0, 2, 0)
+    saved_sigmask: int | None = None
+    attention: bool = False
+    interrupted_by: int = 0            # the signal that cut a blocking syscall short
+    resumed_policy: str = "sys"        # the restart policy of the wait it left
+    sigwait_set: int = 0               # rt_sigtimedwait: signals that wake it though blocked
     state: State = State.RUNNABLE
     wait: Wait | None = None           # while blocked
     resumed: Wait | None = None        # the wait just completed, for the trace
@@ -74,6 +84,8 @@ class Process:
     comm: bytes = b""
     threads: list[Thread] = field(default_factory=list)
     sigactions: dict[int, SigAction] = field(default_factory=dict)
+    pending: list[SigInfo] = field(default_factory=list)   # process-directed signals
+    alarm: object | None = None        # the ITIMER_REAL timer and its interval
     rlimits: dict[int, tuple[int, int]] = field(default_factory=dict)
     exit_code: int | None = None       # wait status, once the process has exited
     personality: int = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 import struct
 
 from vkernel import abi
-from vkernel.control import Block, Exec, Killed, Spawn
+from vkernel.control import Block, Exec, Spawn
 from vkernel.errors import SyscallError
 from vkernel.exec import MAX_ARG_STRLEN, prepare_exec
 from vkernel.sched import Wait
@@ -175,29 +175,3 @@ def sys_waitid(t: Thread, idtype: int, ident: int, infop: int, options: int, rus
     if not options & WNOWAIT:
         t.process.kernel.reap(found)
     return 0
-
-
-# -- kill ----------------------------------------------------------------------------------
-
-def sys_kill(t: Thread, pid: int, sig: int) -> int | Killed:
-    """kill(2): signals take their default action until handlers exist (signals issue)."""
-    if not 0 <= sig <= 64:
-        raise SyscallError(abi.EINVAL)
-    kernel = t.process.kernel
-    if pid > 0:
-        targets = [p for p in kernel.processes.values() if p.pid == pid and p.exit_code is None]
-    elif pid == 0:
-        targets = [p for p in kernel.processes.values() if p.pgid == t.process.pgid and p.exit_code is None]
-    elif pid == -1:
-        targets = [p for p in kernel.processes.values() if p.pid != 1 and p.exit_code is None]
-    else:
-        targets = [p for p in kernel.processes.values() if p.pgid == -pid and p.exit_code is None]
-    if not targets:
-        raise SyscallError(abi.ESRCH)
-    if sig == 0:
-        return 0
-    own: Killed | None = None
-    for proc in targets:
-        if kernel.signal_default_action(t, proc, sig) and proc is t.process:
-            own = Killed(sig)
-    return own if own is not None else 0
