@@ -47,3 +47,12 @@ def test_wx_native_reference_allows_everything() -> None:
     """The same program natively: proves the refusals above come from vkernel."""
     out = run_native([program("wx")]).stdout.decode()
     assert out.count("allowed") == 5
+
+
+def test_exec_of_a_file_the_container_wrote_is_refused(tmp_path: Path) -> None:
+    """Invariant 1: code only from immutable files; /tmp is the container's own tmpfs."""
+    audit = tmp_path / "audit.jsonl"
+    res = run_vkemu(["--audit", str(audit), program("exec_written")])
+    assert res.stdout == b"execv of a written file: Permission denied\n"
+    denials = [r for r in read_audit(audit) if r["action"] == "deny"]
+    assert denials and denials[0]["syscall"] == "execve" and "W^X" in denials[0]["reason"]

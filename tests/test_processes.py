@@ -36,3 +36,12 @@ def test_exec_rules_and_scripts(variant: str, scripts: Path) -> None:
     assert native.returncode == 0, native.stdout
     assert emu.stdout.decode() == native.stdout.decode()
     assert emu.returncode == native.returncode
+
+
+def test_proc_tree(variant: str) -> None:
+    """50 processes in a fork tree, a fan-out and a chain, all talking through pipes."""
+    prog = program("proc_tree", variant)
+    native, emu = run_native([prog]), run_vkemu([prog])
+    assert native.returncode == 0, native.stderr
+    assert b"sum 1275 (expect 1275)" in native.stdout
+    assert (emu.stdout, emu.stderr, emu.returncode) == (native.stdout, native.stderr, native.returncode)

@@ -123,7 +123,9 @@ def run(opts: RunOptions) -> int:
     from loader.elf import NotExecutable
     from tools.trace import Tracer
     from vkernel.audit import AuditLog
+    from vkernel.abi import ERRNO_MESSAGE
     from vkernel.errors import SyscallError
+    from vkernel.memory import WXViolation
     from vkernel.kernel import Kernel, KernelBug, KernelConfig, Volume
     from vkernel.task import shell_status
 
@@ -160,8 +162,11 @@ def run(opts: RunOptions) -> int:
         except NotExecutable as exc:
             print(f"vkemu: {opts.program}: cannot run: {exc}", file=sys.stderr)
             return EXIT_NOEXEC
+        except WXViolation as exc:
+            print(f"vkemu: {opts.program}: refused: {exc.reason} (W^X; see the audit log)", file=sys.stderr)
+            return EXIT_NOEXEC
         except SyscallError as exc:
-            print(f"vkemu: {opts.program}: refused: {exc} (see the audit log)", file=sys.stderr)
+            print(f"vkemu: {opts.program}: cannot run: {ERRNO_MESSAGE.get(exc.errno, exc)}", file=sys.stderr)
             return EXIT_NOEXEC
         with forward_host_signals(kernel):
             result = kernel.run()

@@ -31,6 +31,7 @@ _ERRNOS = [
     (61, "ENODATA", "No data available"), (62, "ETIME", "Timer expired"),
     (65, "ENOPKG", "Package not installed"),
     (75, "EOVERFLOW", "Value too large for defined data type"),
+    (80, "ELIBBAD", "Accessing a corrupted shared library"),
     (84, "EILSEQ", "Invalid or incomplete multibyte or wide character"),
     (88, "ENOTSOCK", "Socket operation on non-socket"), (90, "EMSGSIZE", "Message too long"),
     (95, "EOPNOTSUPP", "Operation not supported"), (97, "EAFNOSUPPORT", "Address family not supported by protocol"),
@@ -88,6 +89,7 @@ ENODATA = 61
 ETIME = 62
 ENOPKG = 65
 EOVERFLOW = 75
+ELIBBAD = 80
 EILSEQ = 84
 ENOTSOCK = 88
 EMSGSIZE = 90
@@ -212,6 +214,12 @@ IOCTL_NAMES = {TCGETS: "TCGETS", TCSETS: "TCSETS", TCSETSW: "TCSETSW", TCSETSF: 
                TIOCSWINSZ: "TIOCSWINSZ", FIONREAD: "FIONREAD", FIONBIO: "FIONBIO",
                FIOCLEX: "FIOCLEX", FIONCLEX: "FIONCLEX"}
 
+# -- poll --------------------------------------------------------------------------------
+POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL = 0x1, 0x2, 0x4, 0x8, 0x10, 0x20
+POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND, POLLRDHUP = 0x40, 0x80, 0x100, 0x200, 0x2000
+# What a file with no poll method of its own reports: always ready (DEFAULT_POLLMASK).
+DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
+
 # -- memory ------------------------------------------------------------------------------
 PAGE_SIZE = 4096
 PROT_NONE, PROT_READ, PROT_WRITE, PROT_EXEC = 0, 1, 2, 4
@@ -284,6 +292,7 @@ RLIMIT_NAMES = ["RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RL
                 "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",
                 "RLIMIT_RTPRIO", "RLIMIT_RTTIME"]
 RLIMIT_STACK = 3
+RLIMIT_CORE = 4
 RLIMIT_NOFILE = 7
 RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
 
@@ -301,6 +310,12 @@ SIGNAL_NAMES = {1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP
 SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL = 1, 2, 3, 4, 5, 6, 7, 8, 9
 SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGCHLD, SIGCONT = 10, 11, 12, 13, 14, 15, 17, 18
 SIGSTOP, SIGXCPU, SIGXFSZ, SIGWINCH, SIGSYS = 19, 24, 25, 28, 31
+# x86 exception vectors (sigcontext trapno) and the page-fault error code bits (err).
+TRAP_DE, TRAP_BP, TRAP_UD, TRAP_GP, TRAP_PF = 0, 3, 6, 13, 14
+PF_PROT, PF_WRITE, PF_USER, PF_INSTR = 0x1, 0x2, 0x4, 0x10
+# si_code values of the fault signals.
+SEGV_MAPERR, SEGV_ACCERR = 1, 2
+FPE_INTDIV, ILL_ILLOPN = 1, 2
 # Signals whose default action dumps core (WCOREDUMP in the wait status).
 CORE_SIGNALS = frozenset({SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGXCPU, SIGXFSZ, SIGSYS})
 # Signals whose default action is to be ignored.

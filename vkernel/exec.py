@@ -82,26 +82,12 @@ def prepare_exec(t: Thread, start: Location, path: bytes, argv: list[bytes], env
         raise SyscallError(abi.ENOEXEC) from None
     if loc.inode.immutable:
         kernel.exec_cache[key] = (data, image)  # type: ignore[assignment]
-    if image.interpreter is not None:
-        kernel.audit.record(t, "execve", "enoexec", "dynamically linked programs are not supported yet",
-                            {"path": path.decode(errors="replace"), "interpreter": image.interpreter})
-        raise SyscallError(abi.ENOEXEC)
     return ExecImage(data, loc, path, argv or [path], envp, loc.inode.immutable, image)  # type: ignore[arg-type]
 
 
-def load_program(proc: Process, data: bytes, argv: list[bytes], envp: list[bytes], execfn: bytes,
-                 attested: bool, random16: bytes, parsed: elf.ElfImage | None = None) -> tuple[int, int]:
-    """Map ``data`` into ``proc`` and build its stack; returns (entry, stack pointer).
-
-    Raises elf.NotExecutable for files vkemu cannot run and SyscallError(EACCES) when
-    the image would need executable memory that is not attested.
-    """
-    image = parsed or elf.parse(data)
-    if image.interpreter is not None:
-        raise elf.NotExecutable(f"dynamically linked (interpreter {image.interpreter}); "
-                                "only static programs run for now")
+def _map_image(proc: Process, image: elf.ElfImage, data: bytes, bias: int, attested: bool, name: str) -> None:
+    """Place every PT_LOAD of ``image`` at ``bias``: executable only if attested (W^X)."""
     mm = proc.mm
-    bias = elf.ET_DYN_BASE if image.is_pie else 0
     low, high = image.span
     if bias + low < 0x10000 or bias + high > STACK_TOP - STACK_SIZE:
         raise elf.NotExecutable("segments outside the user address space")
@@ -111,26 +97,68 @@ def load_program(proc: Process, data: bytes, argv: list[bytes], envp: list[bytes
             end = page_up(bias + seg.vaddr + seg.memsz)
             file_start = seg.offset - (bias + seg.vaddr - start)
             mm.map(start, end - start, seg.prot, attested=attested and not seg.prot & abi.PROT_WRITE,
-                   name=execfn.decode(errors="replace"), file_offset=file_start)
+                   name=name, file_offset=file_start)
             mm.write(start, data[file_start:seg.offset + seg.filesz], check=False)
     except WXViolation as exc:
-        proc.kernel.audit.record(proc.main_thread, "execve", "deny", f"W^X: {exc.reason}",
-                                 {"path": execfn.decode(errors="replace")})
+        proc.kernel.audit.record(proc.threads[0] if proc.threads else None, "execve", "deny",
+                                 f"W^X: {exc.reason}", {"path": name})
         raise
-    mm.brk_start = mm.brk = bias + high
+
+
+def _interpreter(proc: Process, path: str) -> tuple[elf.ElfImage, bytes, bool, str]:
+    """PT_INTERP, resolved in the container from its root: (image, bytes, attested, path).
+    ENOENT if it is missing, as Linux's execve; ELIBBAD if it is not a loadable ld.so."""
+    kernel = proc.kernel
+    loc = kernel.ns.resolve(kernel.ns.root, path.encode())
+    if loc.inode.mode & abi.S_IFMT != abi.S_IFREG:
+        raise SyscallError(abi.EACCES)
+    st = loc.inode.stat()
+    key = (st.dev, st.ino, st.size, st.mtime_ns)
+    cached = kernel.exec_cache.get(key)
+    data = cached[0] if cached is not None else _read_file(loc)
+    try:
+        image = cached[1] if cached is not None else elf.parse(data)
+    except elf.NotExecutable:
+        raise SyscallError(abi.ELIBBAD) from None
+    if not image.is_pie or image.interpreter is not None:   # type: ignore[union-attr]
+        raise SyscallError(abi.ELIBBAD)
+    if loc.inode.immutable:
+        kernel.exec_cache[key] = (data, image)
+    return image, data, loc.inode.immutable, loc.path.decode(errors="replace")  # type: ignore[return-value]
+
+
+def load_program(proc: Process, data: bytes, argv: list[bytes], envp: list[bytes], execfn: bytes,
+                 attested: bool, random16: bytes, parsed: elf.ElfImage | None = None) -> tuple[int, int]:
+    """Map ``data`` (and its PT_INTERP) into ``proc`` and build its stack; returns
+    (entry, stack pointer).
+
+    Raises elf.NotExecutable for files vkemu cannot run, SyscallError(ENOENT) for a
+    missing interpreter and SyscallError(EACCES) when the image would need executable
+    memory that is not attested.
+    """
+    image = parsed or elf.parse(data)
+    mm = proc.mm
+    bias = elf.ET_DYN_BASE if image.is_pie else 0
+    _map_image(proc, image, data, bias, attested, execfn.decode(errors="replace"))
+    mm.brk_start = mm.brk = bias + image.span[1]
+    entry, interp_base = bias + image.entry, 0
+    if image.interpreter is not None:
+        interp, interp_data, interp_attested, interp_path = _interpreter(proc, image.interpreter)
+        low, high = interp.span
+        interp_base = mm.find_free(high - low) - low
+        _map_image(proc, interp, interp_data, interp_base, interp_attested, interp_path)
+        entry = interp_base + interp.entry
     mm.map(STACK_TOP - STACK_SIZE, STACK_SIZE, abi.PROT_READ | abi.PROT_WRITE, name="[stack]")
     c = proc.creds
     auxv = [
-        (stack.AT_SYSINFO_EHDR, 0), (stack.AT_MINSIGSTKSZ, 2048),
-        (stack.AT_HWCAP, stack.HWCAP_X86_64), (stack.AT_PAGESZ, abi.PAGE_SIZE), (stack.AT_CLKTCK, 100),
-        (stack.AT_PHDR, image.phdr_address(bias)), (stack.AT_PHENT, image.phentsize),
-        (stack.AT_PHNUM, image.phnum), (stack.AT_BASE, 0), (stack.AT_FLAGS, 0),
+        (stack.AT_MINSIGSTKSZ, 2048), (stack.AT_HWCAP, stack.HWCAP_X86_64), (stack.AT_PAGESZ, abi.PAGE_SIZE),
+        (stack.AT_CLKTCK, 100), (stack.AT_PHDR, image.phdr_address(bias)), (stack.AT_PHENT, image.phentsize),
+        (stack.AT_PHNUM, image.phnum), (stack.AT_BASE, interp_base), (stack.AT_FLAGS, 0),
         (stack.AT_ENTRY, bias + image.entry), (stack.AT_UID, c.uid), (stack.AT_EUID, c.euid),
         (stack.AT_GID, c.gid), (stack.AT_EGID, c.egid), (stack.AT_SECURE, 0), (stack.AT_HWCAP2, 0),
     ]
-    auxv = [entry for entry in auxv if entry[0] != stack.AT_SYSINFO_EHDR]
     img = stack.build(STACK_TOP, argv, envp, execfn, auxv, random16)
     if len(img.data) > STACK_SIZE // 4:
         raise SyscallError(abi.E2BIG)
     mm.write(img.sp, img.data, check=False)
-    return bias + image.entry, img.sp
+    return entry, img.sp

@@ -30,7 +30,8 @@ from vkernel.sched import QUANTUM_INSTRUCTIONS, Scheduler, State, Wait
 from vkernel.sources import Sources
 from vkernel.syscalls.spec import make_invoker
 from vkernel.syscalls.table import TABLE, Row
-from vkernel.task import Credentials, Process, Thread, wait_status_exited, wait_status_signaled
+from vkernel.task import (WAIT_STATUS_CONTINUED, Credentials, Process, Thread, wait_status_exited,
+                          wait_status_signaled, wait_status_stopped)
 from vkernel.vfs.devfs import make_devfs
 from vkernel.vfs.file import HostFileDescription
 from vkernel.vfs.hostfs import HostFS
@@ -71,11 +72,6 @@ class ExitResult:
     wait_status: int
     crash: str | None = None      # one-line report when the guest died of a CPU fault
     deadlock: list[str] | None = None   # what each thread waited on, when all waited forever
-
-
-_FAULT_SIGNALS = {"read": abi.SIGSEGV, "write": abi.SIGSEGV, "fetch": abi.SIGSEGV,
-                  "invalid-insn": abi.SIGILL, "divide": abi.SIGFPE, "breakpoint": abi.SIGTRAP,
-                  "interrupt": abi.SIGSEGV}
 
 
 class Kernel:
@@ -212,7 +208,7 @@ class Kernel:
         child.dispatcher = dispatcher
         child.exit_signal = exit_signal
         child.borrowed_mm = bool(flags & 0x100)
-        thread = Thread(tid=pid, process=child, sigmask=t.sigmask)
+        thread = Thread(tid=pid, process=child, sigmask=t.sigmask, altstack=t.altstack)
         thread.start_regs = {"rax": 0}
         child.threads.append(thread)
         self.threads_created += 1
@@ -232,7 +228,7 @@ class Kernel:
         return value
 
     def new_thread(self, proc: Process) -> Thread:
-        thread = Thread(tid=self._allocate_id(), process=proc)
+        thread = Thread(tid=self._allocate_id(), process=proc, altstack=(0, signals.SS_DISABLE, 0))
         proc.threads.append(thread)
         self.threads_created += 1
         return thread
@@ -307,8 +303,8 @@ class Kernel:
         """A signal ``t`` does not block arrived (or, with 0, one it waits for in
         sigtimedwait): cut its blocking syscall short.  Whether the syscall restarts or
         fails with EINTR is decided when it next runs."""
-        if t.state is not State.BLOCKED or t.wait is None:
-            return
+        if t.state is not State.BLOCKED or t.wait is None or t.process.stopped_by:
+            return                         # (a stopped process takes signals once continued)
         if sig and signals.ignored(t.process, sig):
             return
         wait = t.wait
@@ -323,11 +319,78 @@ class Kernel:
     def kill_process(self, proc: Process, sig: int) -> None:
         """A fatal signal: every thread is woken so the process dies at its next step."""
         proc.pending.append(signals.SigInfo(sig, signals.SI_KERNEL))
+        self.continue_process(proc, report=False)
         for t in proc.threads:
             t.attention = True
             if t.state is State.BLOCKED and t.wait is not None:
                 t.wait.cancel()
                 self.sched.wake(t, None)
+
+    # -- job control --------------------------------------------------------------------------
+    # Invariant: while ``proc.stopped_by`` is set, none of its threads runs guest code:
+    # each one that is picked to run parks in ``proc.stopped_threads`` first (blocked
+    # threads stay in their syscalls and park when woken), and only continue_process
+    # (SIGCONT, SIGKILL) lets them go, with their syscall state untouched.
+
+    def _stop(self, t: Thread, sig: int) -> bool:
+        """A stop signal's default action, taken by ``t``: True when the process stops
+        (``t`` is parked), False when Linux discards it (SIGTSTP, SIGTTIN or SIGTTOU
+        in an orphaned process group)."""
+        proc = t.process
+        if sig != abi.SIGSTOP and self.pgrp_orphaned(proc.pgid):
+            return False
+        if not proc.stopped_by:
+            proc.stopped_by = sig
+            self._notify_parent(proc, wait_status_stopped(sig), signals.CLD_STOPPED, sig)
+        self._park_stopped(t)
+        return True
+
+    def _park_stopped(self, t: Thread) -> None:
+        t.process.stopped_threads.append(t)
+        name = abi.SIGNAL_NAMES.get(t.process.stopped_by, str(t.process.stopped_by))
+        self.sched.block(Wait(t, f"SIGCONT (stopped by {name})"))
+
+    def continue_process(self, proc: Process, report: bool) -> None:
+        """SIGCONT (report: the parent hears of it) or SIGKILL: a stopped process runs."""
+        if not proc.stopped_by:
+            return
+        proc.stopped_by = 0
+        threads, proc.stopped_threads = proc.stopped_threads, []
+        for t in threads:
+            self.sched.resume(t)
+        proc.wait_report = 0
+        if report:
+            self._notify_parent(proc, WAIT_STATUS_CONTINUED, signals.CLD_CONTINUED, abi.SIGCONT)
+        # Signals that came while it was stopped now interrupt what its threads wait in.
+        for t in proc.threads:
+            sig = signals.next_signal(t)
+            if sig:
+                self.interrupt(t, sig)
+
+    def _notify_parent(self, proc: Process, status: int, code: int, sig: int) -> None:
+        """A stop or continue: the parent's wait sees ``status`` once, and SIGCHLD comes
+        unless the parent set SA_NOCLDSTOP."""
+        proc.wait_report = status
+        parent = self.processes.get(proc.ppid)
+        if parent is None or parent.exit_code is not None:
+            return
+        waits, parent.child_waiters = parent.child_waiters, []
+        for wait in waits:
+            if wait.thread.wait is wait:
+                self.sched.wake(wait.thread, None)
+        action = parent.sigactions.get(abi.SIGCHLD)
+        if action is None or not action.flags & signals.SA_NOCLDSTOP:
+            signals.send_to_process(self, parent, signals.SigInfo(abi.SIGCHLD, code, pid=proc.pid,
+                                                                  uid=proc.creds.uid, status=sig))
+
+    def pgrp_orphaned(self, pgid: int) -> bool:
+        """POSIX: no member has a parent in another group of the same session."""
+        for p in self.processes.values():
+            if p.pgid == pgid and p.exit_code is None:
+                parent = self.processes.get(p.ppid)
+                if parent is not None and parent.pgid != pgid and parent.sid == p.sid:
+                    return False
+        return True
 
     def _restart_or_eintr(self, t: Thread, nr: int) -> None:
         """A woken syscall: run it again, or, when a signal handler will interrupt it
@@ -340,13 +403,19 @@ class Kernel:
             handler = t.process.sigactions.get(sig)
             runs_handler = handler is not None and handler.handler not in (signals.SIG_DFL, signals.SIG_IGN)
             if policy == "never" or (runs_handler and (policy == "nohand" or not signals.handler_restarts(t, sig))):
+                if t.restart_block is not None:
+                    t.restart_block.on_eintr()
+                    t.restart_block = None
                 cpu.set_result(-abi.EINTR)
                 return
-        cpu.set_result(nr)
+        # Back onto the syscall instruction: the same call again, or restart_syscall(2).
+        cpu.set_result(nr if t.restart_block is None else NR_RESTART_SYSCALL)
         t.rip -= SYSCALL_INSN_LEN
 
     def _deliver_signals(self, t: Thread) -> bool:
-        """Deliver what ``t`` can take now: default actions, or one handler frame.
+        """Deliver everything ``t`` can take now, as Linux's exit_to_user_mode_loop:
+        default actions, and a handler frame for each signal the mask (as each handler
+        changes it) lets through, stacked so the last one set up runs first.
         Returns False if the process died."""
         t.attention = False
         proc = t.process
@@ -362,15 +431,20 @@ class Kernel:
             if handler == signals.SIG_DFL or sig == abi.SIGKILL:
                 if signals.default_ignores(sig) and sig != abi.SIGKILL:
                     continue
+                if sig in signals.STOP_SIGNALS:
+                    if self._stop(t, sig):
+                        return False
+                    continue
                 self._exit_process(proc, wait_status_signaled(sig, sig in abi.CORE_SIGNALS))
                 return False
-            return self._run_handler(t, info)
+            if not self._run_handler(t, info):
+                return False
 
-    def _run_handler(self, t: Thread, info: signals.SigInfo, fault: tuple[int, int, int] = (0, 0, 0)) -> bool:
+    def _run_handler(self, t: Thread, info: signals.SigInfo) -> bool:
         cpu = t.process.cpu
         cpu.set_reg("rip", t.rip)
         try:
-            regs = signals.build_frame(t, info, cpu.get_regs(), cpu.get_fxsave(), fault)
+            regs = signals.build_frame(t, info, cpu.get_regs(), cpu.get_fxsave())
         except SyscallError:
             # No room for the frame: Linux's force_sigsegv.
             self._exit_process(t.process, wait_status_signaled(abi.SIGSEGV, True))
@@ -402,8 +476,11 @@ class Kernel:
 
     def _switch_to(self, t: Thread) -> bool:
         """Make ``t``'s registers live in its process's CPU (saving the previous owner's)
-        and deliver its signals; False if that killed the process."""
+        and deliver its signals; False if that killed or stopped the process."""
         proc = t.process
+        if proc.stopped_by:
+            self._park_stopped(t)
+            return False
         cpu = proc.cpu
         owner = cpu.owner
         if owner is not t:
@@ -536,6 +613,9 @@ class Kernel:
         handed to pid 1, the parent's wait4 woken."""
         if proc.exit_code is not None:
             return
+        if status & 0x80 and not proc.rlimits.get(abi.RLIMIT_CORE, (0, 0))[0]:
+            # WCOREDUMP only when a core would be written: RLIMIT_CORE > 0 (0 by default).
+            status &= ~0x80
         for thread in list(proc.threads):
             self.sched.forget(thread)
             if proc.cpu.owner is thread:
@@ -553,8 +633,11 @@ class Kernel:
         if parent is None or parent.exit_code is not None:
             self.reap(proc)                # nobody left to wait for it
             return
-        for waiter in list(parent.child_waiters):
-            self.sched.wake(waiter, None)
+        # Every parked wait4 runs again (it parks anew if this child is not its).
+        waits, parent.child_waiters = parent.child_waiters, []
+        for wait in waits:
+            if wait.thread.wait is wait:
+                self.sched.wake(wait.thread, None)
         action = parent.sigactions.get(abi.SIGCHLD)
         if action is not None and (action.handler == signals.SIG_IGN or action.flags & signals.SA_NOCLDWAIT):
             self.reap(proc)                # SIGCHLD ignored: children are never zombies
@@ -603,6 +686,9 @@ class Kernel:
             proc.fds.release()
             proc.fds = proc.fds.copy()
         proc.fds.close_cloexec()
+        for timer in proc.posix_timers.values():     # exec deletes POSIX timers
+            timer.disarm()
+        proc.posix_timers.clear()
         for action in proc.sigactions.values():
             if action.handler != 1:
                 action.handler, action.flags, action.restorer, action.mask = 0, 0, 0, 0
@@ -653,26 +739,21 @@ class Kernel:
         proc = t.process
         fault = proc.cpu.fault
         assert fault is not None
-        sig = _FAULT_SIGNALS[fault.kind]
-        action = proc.sigactions.get(sig)
-        if action is None or action.handler in (signals.SIG_DFL, signals.SIG_IGN) or t.sigmask & signals.bit(sig):
+        info, trap = signals.fault_signal(fault, proc.mm, t.fault_frame)
+        action = proc.sigactions.get(info.signo)
+        if action is None or action.handler in (signals.SIG_DFL, signals.SIG_IGN) or t.sigmask & signals.bit(info.signo):
             self._crash(proc)
             return
+        # Faults report the faulting instruction; int3 is a trap (Unicorn's RIP is past it).
         t.rip = fault.rip
-        if fault.kind in ("read", "write", "fetch"):
-            code = signals.SEGV_MAPERR if fault.unmapped else signals.SEGV_ACCERR
-            err = (0 if fault.unmapped else 1) | (2 if fault.kind == "write" else 0) | 4 | (16 if fault.kind == "fetch" else 0)
-            info, trap = signals.SigInfo(sig, code, addr=fault.address), (14, err, fault.address)
-        else:
-            code = {"divide": 1, "breakpoint": 1, "invalid-insn": 2}.get(fault.kind, signals.SI_KERNEL)
-            info, trap = signals.SigInfo(sig, code, addr=fault.rip), (0, 0, 0)
-        if self._run_handler(t, info, trap):
+        t.fault_frame = trap
+        if self._run_handler(t, info):
             self.sched.add(t, front=True)
 
     def _crash(self, proc: Process) -> None:
         fault = proc.cpu.fault
         assert fault is not None
-        sig = _FAULT_SIGNALS[fault.kind]
+        sig = signals.FAULT_SIGNALS[fault.kind]
         try:
             insn = describe(proc.cpu.read(fault.rip, 16), fault.rip)
         except Exception:
@@ -708,6 +789,7 @@ class Kernel:
 _NR_TABLE = len(TABLE)
 CPU_POOL_SIZE = 4
 SYSCALL_INSN_LEN = 2   # 0f 05
+NR_RESTART_SYSCALL = 219
 _ENOSYS_ROW = Row(-1, "unknown", (), None, "missing")
 
 

@@ -96,6 +96,8 @@ class Pipe:
         self.writers = 0                   # open write descriptions
         self.read_waiters = WaitQueue(sched, f"pipe:[{ino}] to have data")
         self.pending: deque[_PendingWrite] = deque()
+        # Told of every change poll(2) can see: data in or out, an end closing, a resize.
+        self.changed = WaitQueue(sched, f"pipe:[{ino}] to change")
 
     def open_ends(self, flags: int) -> tuple[PipeReadEnd, PipeWriteEnd]:
         """The two descriptions of a new pipe: O_NONBLOCK on both, O_DIRECT on the write
@@ -137,6 +139,7 @@ class Pipe:
         if not single:
             copy_out(out[:got], views, 0)
         self._pump()
+        self.changed.wake_all()
         return got
 
     # -- writing --
@@ -156,6 +159,7 @@ class Pipe:
         done = self._fill(src, done, packet)
         if done:
             self.read_waiters.wake_all()
+            self.changed.wake_all()
         if done == total or nonblock and done:
             return done
         if nonblock:
@@ -207,6 +211,7 @@ class Pipe:
         self.readers -= 1
         if self.readers:
             return
+        self.changed.wake_all()
         # Blocked writers: what they wrote so far, or (nothing written) a rerun that
         # meets the missing readers and fails with EPIPE, as Linux's pipe_write loop.
         while self.pending:
@@ -217,6 +222,7 @@ class Pipe:
         self.writers -= 1
         if not self.writers:
             self.read_waiters.wake_all()       # they see end of file once it is drained
+            self.changed.wake_all()
 
     # -- F_SETPIPE_SZ --
     def resize(self, size: int, privileged: bool) -> int:
@@ -233,6 +239,7 @@ class Pipe:
             raise SyscallError(abi.EBUSY)
         self.max_slots = slots
         self._pump()
+        self.changed.wake_all()
         return self.capacity
 
     def stat(self) -> Stat:
@@ -252,6 +259,9 @@ class PipeEnd(FileDescription):
     def stat(self) -> Stat:
         return self.pipe.stat()
 
+    def poll_queue(self) -> WaitQueue:
+        return self.pipe.changed
+
     def size(self) -> int:
         return 0
 
@@ -266,6 +276,11 @@ class PipeReadEnd(PipeEnd):
     def read(self, views: list[memoryview]) -> int:
         return self.pipe.read(views, bool(self.flags & abi.O_NONBLOCK))
 
+    def poll(self) -> int:
+        """Linux's pipe_poll for a reader: data, and hang-up once no writer is left."""
+        pipe = self.pipe
+        return (abi.POLLIN | abi.POLLRDNORM if pipe.nbytes else 0) | (0 if pipe.writers else abi.POLLHUP)
+
     def close(self) -> None:
         self.pipe.close_reader()
 
@@ -273,6 +288,12 @@ class PipeReadEnd(PipeEnd):
 class PipeWriteEnd(PipeEnd):
     def write(self, data: list[memoryview] | list[bytes]) -> int:
         return self.pipe.write(data, bool(self.flags & abi.O_NONBLOCK), bool(self.flags & abi.O_DIRECT))
+
+    def poll(self) -> int:
+        """Linux's pipe_poll for a writer: a free page, and an error once no reader is left."""
+        pipe = self.pipe
+        return ((abi.POLLOUT | abi.POLLWRNORM if len(pipe.pages) < pipe.max_slots else 0)
+                | (0 if pipe.readers else abi.POLLERR))
 
     def close(self) -> None:
         self.pipe.close_writer()

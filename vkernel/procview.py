@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from vkernel.sched import State
 from vkernel.vfs.namespace import Location
 
 if TYPE_CHECKING:
@@ -35,15 +36,28 @@ class ProcessView:
             "environ": lambda: b"".join(e + b"\0" for e in p.envp),
             "comm": lambda: p.comm + b"\n",
             "status": lambda: self._status().encode(),
-            "stat": lambda: (f"{p.pid} ({p.comm.decode(errors='replace')}) R {p.ppid} {p.pgid} {p.sid} 0 -1 "
+            "stat": lambda: (f"{p.pid} ({p.comm.decode(errors='replace')}) {self.state()[0]} {p.ppid} {p.pgid} "
+                             f"{p.sid} 0 -1 "
                              + "0 " * 44 + "0\n").encode(),
             "mounts": lambda: _mounts(p.kernel),
         }
 
+    def state(self) -> str:
+        """As Linux's task_state_array: the reader itself is running; a process whose
+        threads all wait is sleeping."""
+        p = self.proc
+        if p.exit_code is not None:
+            return "Z (zombie)"
+        if p.stopped_by:
+            return "T (stopped)"
+        if p is p.kernel.current or any(t.state is State.RUNNABLE for t in p.threads):
+            return "R (running)"
+        return "S (sleeping)"
+
     def _status(self) -> str:
         p = self.proc
         c = p.creds
-        return (f"Name:\t{p.comm.decode(errors='replace')}\nUmask:\t{p.umask:04o}\nState:\tR (running)\n"
+        return (f"Name:\t{p.comm.decode(errors='replace')}\nUmask:\t{p.umask:04o}\nState:\t{self.state()}\n"
                 f"Tgid:\t{p.pid}\nPid:\t{p.pid}\nPPid:\t{p.ppid}\n"
                 f"Uid:\t{c.uid}\t{c.euid}\t{c.suid}\t{c.euid}\nGid:\t{c.gid}\t{c.egid}\t{c.sgid}\t{c.egid}\n"
                 f"Threads:\t{len(p.threads)}\n")

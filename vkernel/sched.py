@@ -41,6 +41,16 @@ class Timer:
 
 
 @dataclass(eq=False)
+class RestartBlock:
+    """Linux's ERESTART_RESTARTBLOCK: a wait a signal cuts short continues, when no
+    handler runs, through restart_syscall(2) with ``resume`` (a sleep with the time that
+    remains, not its full length); when a handler runs the syscall fails with EINTR
+    after ``on_eintr`` (nanosleep writes the remaining time to ``rem``)."""
+    resume: Callable[[Thread], object]
+    on_eintr: Callable[[], None] = lambda: None
+
+
+@dataclass(eq=False)
 class Wait:
     """What a blocked thread waits for; ``describe`` is shown in deadlock reports."""
     thread: Thread
@@ -53,6 +63,9 @@ class Wait:
     # How a signal ends the wait: "sys" restarts unless a handler without SA_RESTART
     # runs (ERESTARTSYS), "nohand" restarts only if no handler runs, "never" gives EINTR.
     restart: str = "sys"
+    # With "nohand": restart through restart_syscall(2) with this instead of re-issuing
+    # the syscall with its original arguments.
+    restart_block: RestartBlock | None = None
     # A wait that already did part of its work (a pipe write that moved some bytes)
     # ends with this result when a signal cuts it short, instead of restart or EINTR.
     partial_result: Callable[[], int | None] = lambda: None
@@ -113,9 +126,19 @@ class Scheduler:
         if result is None:
             t.restart_nr = wait.nr
             t.resumed_policy = wait.restart
+            t.restart_block = wait.restart_block
         else:
             t.pending_result = result
             t.resumed = wait
+        self.add(t)
+
+    def resume(self, t: Thread) -> None:
+        """Make a thread a job-control stop parked runnable again, leaving the result
+        or restart of the syscall it was in exactly as it was."""
+        if t.wait is None or t.state is not State.BLOCKED:
+            return
+        t.wait = None
+        self.blocked.pop(t.tid, None)
         self.add(t)
 
     def forget(self, t: Thread) -> None:

@@ -19,9 +19,13 @@ from typing import TYPE_CHECKING
 
 from emu import Regs
 from vkernel import abi
+from vkernel.errors import SyscallError
 
 if TYPE_CHECKING:
+    from emu.cpu import Fault
     from vkernel.kernel import Kernel
+    from vkernel.memory import AddressSpace
+    from vkernel.sched import Timer
     from vkernel.task import Process, Thread
 
 SIG_DFL, SIG_IGN = 0, 1
@@ -32,18 +36,23 @@ SS_ONSTACK, SS_DISABLE, SS_AUTODISARM = 1, 2, 1 << 31
 MINSIGSTKSZ = 2048
 SIGRTMIN = 32
 SI_USER, SI_KERNEL, SI_QUEUE, SI_TIMER, SI_TKILL = 0, 0x80, -1, -2, -6
-SEGV_MAPERR, SEGV_ACCERR = 1, 2
-CLD_EXITED, CLD_KILLED, CLD_DUMPED = 1, 2, 3
+SEGV_MAPERR, SEGV_ACCERR = abi.SEGV_MAPERR, abi.SEGV_ACCERR
+CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED = 1, 2, 3, 5, 6
 UNBLOCKABLE = (1 << (abi.SIGKILL - 1)) | (1 << (19 - 1))
 STOP_SIGNALS = frozenset({19, 20, 21, 22})
 CONT = 18
 
 REDZONE = 128
 FXSAVE_SIZE = 512
+# The fpstate area: FXSAVE image + XSAVE header (x87 and SSE only), then FP_XSTATE_MAGIC2.
+XSTATE_SIZE = FXSAVE_SIZE + 64
+XSTATE_FRAME_SIZE = XSTATE_SIZE + 4
+FP_XSTATE_MAGIC1, FP_XSTATE_MAGIC2 = 0x46505853, 0x46505845
+XFEATURES_FP_SSE = 0x3
 UCONTEXT_SIZE = 304          # uc_flags, uc_link, uc_stack, sigcontext, uc_sigmask
 SIGINFO_SIZE = 128
 FRAME_SIZE = 8 + UCONTEXT_SIZE + SIGINFO_SIZE
-UC_SIGCONTEXT_SS, UC_STRICT_RESTORE_SS = 0x2, 0x4
+UC_FP_XSTATE, UC_SIGCONTEXT_SS, UC_STRICT_RESTORE_SS = 0x1, 0x2, 0x4
 USER_CS, USER_SS = 0x33, 0x2B
 # EFLAGS bits a signal return may change (Linux's FIX_EFLAGS).
 FIX_EFLAGS = 0x40DD5
@@ -68,6 +77,8 @@ class SigInfo:
     timer_id: int = 0
     overrun: int = 0
     raw: bytes | None = None  # rt_sigqueueinfo: the caller's own bytes
+    timer: PosixTimer | None = None   # SI_TIMER: the timer, and the arming that sent it
+    timer_generation: int = 0
 
     def pack(self) -> bytes:
         if self.raw is not None:
@@ -84,10 +95,98 @@ class SigInfo:
         return (head + body).ljust(SIGINFO_SIZE, b"\0")
 
 
+# -- POSIX timers -------------------------------------------------------------------------
+
+SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SIGEV_THREAD_ID = 0, 1, 2, 4
+
+
+@dataclass(eq=False)
+class PosixTimer:
+    """A timer_create(2) timer, with Linux's rules:
+
+    - an expiry queues one SI_TIMER signal; a periodic timer is re-armed only when that
+      signal is dequeued (delivered or taken by sigwaitinfo), and the periods that went
+      by meanwhile become its si_overrun and timer_getoverrun's answer;
+    - an expiry whose signal is ignored re-arms at once (nothing will be dequeued);
+    - timer_settime starts a new generation: a signal still pending from an older one is
+      delivered but re-arms nothing;
+    - SIGEV_NONE timers never signal: their state is computed when read.
+    Times are on the scheduler's monotonic clock; ``expiry_ns`` 0 means disarmed."""
+    proc: Process
+    timer_id: int
+    clock_id: int
+    signo: int
+    notify: int
+    value: int
+    thread: Thread | None = None        # SIGEV_THREAD_ID's target
+    expiry_ns: int = 0
+    interval_ns: int = 0
+    overrun_last: int = 0
+    generation: int = 0
+    _event: Timer | None = None
+
+    def arm(self, expiry_ns: int, interval_ns: int) -> None:
+        """timer_settime: (re)arm at a monotonic deadline, or disarm with 0."""
+        self.disarm()
+        self.expiry_ns, self.interval_ns = expiry_ns, interval_ns if expiry_ns else 0
+        if expiry_ns and self.notify != SIGEV_NONE:
+            self._event = self.proc.kernel.sched.add_timer(expiry_ns, self._expire)
+
+    def disarm(self) -> None:
+        if self._event is not None:
+            self._event.cancelled = True
+            self._event = None
+        self.generation += 1
+        self.expiry_ns = self.interval_ns = 0
+
+    def remaining(self, now: int) -> int:
+        """timer_gettime's it_value: time to the next expiry (0 when disarmed)."""
+        if not self.expiry_ns:
+            return 0
+        if self.expiry_ns > now:
+            return self.expiry_ns - now
+        if not self.interval_ns:
+            return 0
+        return self.interval_ns - (now - self.expiry_ns) % self.interval_ns
+
+    def _expire(self) -> None:
+        self._event = None
+        kernel = self.proc.kernel
+        if self.proc.exit_code is not None:
+            return
+        info = SigInfo(self.signo, SI_TIMER, timer_id=self.timer_id, value=self.value, timer=self,
+                       timer_generation=self.generation)
+        if not self.interval_ns:
+            self.expiry_ns = 0
+        target = self.thread if self.thread is not None and self.thread in self.proc.threads else None
+        sent = send_to_thread(kernel, target, info) if target else send_to_process(kernel, self.proc, info)
+        if not sent and self.interval_ns:
+            self._forward(kernel.sched.now())
+
+    def _forward(self, now: int) -> int:
+        """Move a periodic expiry past ``now`` and schedule it; returns the periods skipped."""
+        overrun = max(0, (now - self.expiry_ns) // self.interval_ns)
+        self.expiry_ns += (overrun + 1) * self.interval_ns
+        self._event = self.proc.kernel.sched.add_timer(self.expiry_ns, self._expire)
+        return overrun
+
+    def dequeued(self, info: SigInfo) -> int:
+        """Its signal left the queue: re-arm a periodic timer; returns si_overrun."""
+        if info.timer_generation != self.generation or not self.interval_ns or self.proc.exit_code is not None:
+            return 0
+        self.overrun_last = min(self._forward(self.proc.kernel.sched.now()), DELAYTIMER_MAX)
+        return self.overrun_last
+
+
+DELAYTIMER_MAX = 0x7FFFFFFF
+
+
 # -- dispositions ------------------------------------------------------------------------
 
 def default_ignores(sig: int) -> bool:
-    return sig in abi.IGNORED_BY_DEFAULT or sig == CONT or sig in STOP_SIGNALS
+    """SIGCONT's default action (continue) happens when it is generated, so delivering it
+    does nothing more; stop signals are not ignored: their default stops the process."""
+    return sig in abi.IGNORED_BY_DEFAULT or sig == CONT
 
 
 def ignored(proc: Process, sig: int) -> bool:
@@ -98,49 +197,70 @@ def ignored(proc: Process, sig: int) -> bool:
 
 # -- generation -----------------------------------------------------------------------------
 
-def send_to_process(kernel: Kernel, proc: Process, info: SigInfo) -> None:
-    """kill(2)'s delivery: queue on the process, wake a thread that can take it."""
+def send_to_process(kernel: Kernel, proc: Process, info: SigInfo) -> bool:
+    """kill(2)'s delivery: queue on the process, wake a thread that can take it.
+    False when nothing was queued (ignored, already pending, or the process is gone)."""
     sig = info.signo
     if proc.exit_code is not None or not proc.threads:
-        return
+        return False
     if sig == abi.SIGKILL:
         kernel.kill_process(proc, sig)
-        return
+        return True
+    job_control(kernel, proc, sig)
     if ignored(proc, sig) and not all(t.sigmask & bit(sig) for t in proc.threads):
-        return
+        return False
     if sig < SIGRTMIN and any(p.signo == sig for p in proc.pending):
-        return
+        return False
     proc.pending.append(info)
     for t in proc.threads:
         t.attention = True
     waiter = next((t for t in proc.threads if t.sigwait_set & bit(sig)), None)
     if waiter is not None:
         kernel.interrupt(waiter, 0)
-        return
+        return True
     target = next((t for t in proc.threads if not t.sigmask & bit(sig)), None)
     if target is not None:
         kernel.interrupt(target, sig)
+    return True
 
 
-def send_to_thread(kernel: Kernel, t: Thread, info: SigInfo) -> None:
-    """tkill(2), faults, SIGPIPE: queue on one thread."""
+def send_to_thread(kernel: Kernel, t: Thread, info: SigInfo) -> bool:
+    """tkill(2), faults, SIGPIPE: queue on one thread.  False when nothing was queued."""
     sig = info.signo
     proc = t.process
     if proc.exit_code is not None:
-        return
+        return False
     if sig == abi.SIGKILL:
         kernel.kill_process(proc, sig)
-        return
+        return True
+    job_control(kernel, proc, sig)
     if ignored(proc, sig) and not t.sigmask & bit(sig):
-        return
+        return False
     if sig < SIGRTMIN and any(p.signo == sig for p in t.pending):
-        return
+        return False
     t.pending.append(info)
     t.attention = True
     if t.sigwait_set & bit(sig):
         kernel.interrupt(t, 0)
     elif not t.sigmask & bit(sig):
         kernel.interrupt(t, sig)
+    return True
+
+
+def job_control(kernel: Kernel, proc: Process, sig: int) -> None:
+    """What generating a stop signal or SIGCONT does at once, whatever the disposition
+    (Linux's prepare_signal): SIGCONT discards pending stop signals and continues a
+    stopped process; a stop signal discards a pending SIGCONT."""
+    if sig == CONT:
+        discard = STOP_SIGNALS
+    elif sig in STOP_SIGNALS:
+        discard = frozenset({CONT})
+    else:
+        return
+    for queue in [proc.pending] + [t.pending for t in proc.threads]:
+        queue[:] = [info for info in queue if info.signo not in discard]
+    if sig == CONT:
+        kernel.continue_process(proc, report=True)
 
 
 def pending_mask(t: Thread) -> int:
@@ -159,10 +279,15 @@ def next_signal(t: Thread, blocked: int | None = None) -> int:
 
 
 def dequeue(t: Thread, sig: int) -> SigInfo:
+    """Take the first queued ``sig`` (thread queue first); a POSIX timer's signal re-arms
+    its timer now and learns its overrun count, as Linux's posixtimer_rearm."""
     for queue in (t.pending, t.process.pending):
         for i, info in enumerate(queue):
             if info.signo == sig:
-                return queue.pop(i)
+                info = queue.pop(i)
+                if info.timer is not None:
+                    info.overrun = info.timer.dequeued(info)
+                return info
     raise KeyError(sig)
 
 
@@ -176,44 +301,106 @@ def handler_restarts(t: Thread, sig: int) -> bool:
 
 # -- delivery ----------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class FaultFrame:
+    """What the CPU exception leaves in sigcontext: trapno, err and cr2."""
+    trapno: int = 0
+    err: int = 0
+    cr2: int = 0
+
+
+FAULT_SIGNALS = {"read": abi.SIGSEGV, "write": abi.SIGSEGV, "fetch": abi.SIGSEGV, "invalid-insn": abi.SIGILL,
+                 "divide": abi.SIGFPE, "breakpoint": abi.SIGTRAP, "interrupt": abi.SIGSEGV}
+
+
+def fault_signal(fault: Fault, mm: AddressSpace, last: FaultFrame) -> tuple[SigInfo, FaultFrame]:
+    """The signal a CPU exception raises, and the thread's new trapno/err/cr2 record, as
+    Linux's x86 trap handlers build them (cr2 changes only with a page fault: ``last``'s
+    is kept otherwise).
+
+    Page faults: SEGV_MAPERR when no VMA covers the address, SEGV_ACCERR when one does;
+    err has PF_PROT only when the page is present, and a PROT_NONE page never is.
+    #DE/#UD report the instruction's address; int3 (a trap: RIP is already past it) and
+    #GP are SI_KERNEL with no address."""
+    sig = FAULT_SIGNALS[fault.kind]
+    if fault.kind in ("read", "write", "fetch"):
+        vma = mm.find(fault.address)
+        err = abi.PF_USER | (abi.PF_WRITE if fault.kind == "write" else 0) | (
+            abi.PF_INSTR if fault.kind == "fetch" else 0)
+        if vma is not None and vma.prot & 7:
+            err |= abi.PF_PROT
+        code = SEGV_MAPERR if vma is None else SEGV_ACCERR
+        return SigInfo(sig, code, addr=fault.address), FaultFrame(abi.TRAP_PF, err, fault.address)
+    if fault.kind == "divide":
+        return SigInfo(sig, abi.FPE_INTDIV, addr=fault.rip), FaultFrame(abi.TRAP_DE, 0, last.cr2)
+    if fault.kind == "invalid-insn":
+        return SigInfo(sig, abi.ILL_ILLOPN, addr=fault.rip), FaultFrame(abi.TRAP_UD, 0, last.cr2)
+    if fault.kind == "breakpoint":
+        return SigInfo(sig, SI_KERNEL), FaultFrame(abi.TRAP_BP, 0, last.cr2)
+    # A software interrupt through a gate user mode may not use: #GP with the gate's selector.
+    err = fault.vector * 8 + 2 if 0 < fault.vector < 256 else 0
+    return SigInfo(sig, SI_KERNEL), FaultFrame(abi.TRAP_GP, err, last.cr2)
+
+
 def on_altstack(t: Thread, sp: int) -> bool:
-    base, size = t.altstack[0], t.altstack[2]
-    return size > 0 and base < sp <= base + size
+    """Linux's on_sig_stack: never with SS_AUTODISARM (the stack is disarmed while used)."""
+    base, flags, size = t.altstack
+    return not flags & SS_AUTODISARM and sp > base and sp - base <= size
 
 
-def build_frame(t: Thread, info: SigInfo, regs: Regs, fxsave: bytes, fault: tuple[int, int, int] = (0, 0, 0)
-                ) -> Regs:
+def altstack_state(t: Thread, sp: int) -> int:
+    """sigaltstack's reported state at ``sp`` (Linux's sas_ss_flags): SS_DISABLE with no
+    stack, SS_ONSTACK on it, else 0."""
+    if not t.altstack[2]:
+        return SS_DISABLE
+    return SS_ONSTACK if on_altstack(t, sp) else 0
+
+
+def set_altstack(t: Thread, sp: int, ss_sp: int, ss_flags: int, ss_size: int) -> None:
+    """do_sigaltstack: EPERM while running on the current stack, EINVAL for a bad mode,
+    ENOMEM below MINSIGSTKSZ.  The flags are kept as given (a legacy SS_ONSTACK too)."""
+    if on_altstack(t, sp):
+        raise SyscallError(abi.EPERM)
+    mode = ss_flags & ~SS_AUTODISARM
+    if mode not in (0, SS_ONSTACK, SS_DISABLE):
+        raise SyscallError(abi.EINVAL)
+    if mode == SS_DISABLE:
+        ss_sp = ss_size = 0
+    elif ss_size < MINSIGSTKSZ:
+        raise SyscallError(abi.ENOMEM)
+    t.altstack = (ss_sp, ss_flags & 0xFFFFFFFF, ss_size)
+
+
+def build_frame(t: Thread, info: SigInfo, regs: Regs, fxsave: bytes) -> Regs:
     """Write the rt_sigframe for ``info`` and return the registers the handler starts with.
 
-    ``fault`` is (trapno, error code, cr2) for synchronous faults.  Raises SyscallError
+    sigcontext's trapno, err and cr2 are the thread's last exception's, for any signal
+    (stale after a kill, as Linux's thread.trap_nr/error_code/cr2).  Raises SyscallError
     (EFAULT) when the stack cannot take the frame: the caller then kills the process
     with SIGSEGV, as Linux's force_sigsegv does."""
     proc = t.process
     action = proc.sigactions[info.signo]
     mm = proc.mm
-    sp = regs.rsp
     ss_sp, ss_flags, ss_size = t.altstack
-    onstack = on_altstack(t, sp)
-    if action.flags & SA_ONSTACK and ss_size and not onstack:
+    onstack = on_altstack(t, regs.rsp)
+    sp = regs.rsp - REDZONE
+    if action.flags & SA_ONSTACK and altstack_state(t, sp) == 0:
         sp = ss_sp + ss_size
-        if ss_flags & SS_AUTODISARM:
-            t.altstack = (0, SS_DISABLE, 0)
-    else:
-        sp -= REDZONE
-    fp_addr = (sp - FXSAVE_SIZE) & ~63
-    frame = ((fp_addr - FRAME_SIZE) & ~15) - 8
-    uc_stack_flags = SS_DISABLE if not ss_size else (SS_ONSTACK if onstack else 0)
-    trapno, err, cr2 = fault
+    fp_addr = (sp - XSTATE_FRAME_SIZE) & ~63
+    frame = ((fp_addr - FRAME_SIZE + 8) & ~15) - 8        # align_sigframe: (RSP + 8) % 16 == 0
+    if onstack and not on_altstack(t, frame):
+        raise SyscallError(abi.EFAULT)                     # would overflow the alternate stack
+    trapno, err, cr2 = t.fault_frame.trapno, t.fault_frame.err, t.fault_frame.cr2
     greg_values = [getattr(regs, name) for name in _SIGCONTEXT_REGS]
     # The mask to restore: sigsuspend's saved mask when it is the interrupted call.
     old_mask = t.saved_sigmask if t.saved_sigmask is not None else t.sigmask
     t.saved_sigmask = None
     sigcontext = struct.pack("<17QQHHHHQQQQQ64x", *greg_values, regs.rflags, USER_CS, 0, 0, USER_SS,
                              err, trapno, old_mask & 0xFFFFFFFF, cr2, fp_addr)
-    ucontext = struct.pack("<QQQi4xQ", UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS, 0, ss_sp, uc_stack_flags,
+    ucontext = struct.pack("<QQQI4xQ", UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS, 0, ss_sp, ss_flags,
                            ss_size) + sigcontext + struct.pack("<Q", old_mask)
     assert len(ucontext) == UCONTEXT_SIZE
-    mm.write(fp_addr, fxsave)
+    mm.write(fp_addr, xstate_image(fxsave))
     mm.write(frame, struct.pack("<Q", action.restorer) + ucontext + info.pack())
     new = Regs(**{name: getattr(regs, name) for name in Regs.__dataclass_fields__})
     new.rsp, new.rip = frame, action.handler
@@ -225,7 +412,18 @@ def build_frame(t: Thread, info: SigInfo, regs: Regs, fxsave: bytes, fault: tupl
     t.sigmask &= ~UNBLOCKABLE
     if action.flags & SA_RESETHAND:
         action.handler, action.flags = SIG_DFL, action.flags & ~SA_SIGINFO
+    if ss_flags & SS_AUTODISARM:
+        t.altstack = (0, SS_DISABLE, 0)
     return new
+
+
+def xstate_image(fxsave: bytes) -> bytes:
+    """The fpstate Linux writes with XSAVE: the FXSAVE image whose software-reserved
+    bytes describe the extended frame (FP_XSTATE_MAGIC1, its size, x87|SSE), the XSAVE
+    header, and FP_XSTATE_MAGIC2 after it; a libc checking the magics finds them."""
+    sw_bytes = struct.pack("<IIQI28x", FP_XSTATE_MAGIC1, XSTATE_FRAME_SIZE, XFEATURES_FP_SSE, XSTATE_SIZE)
+    header = struct.pack("<Q56x", XFEATURES_FP_SSE)
+    return fxsave[:464] + sw_bytes + header + struct.pack("<I", FP_XSTATE_MAGIC2)
 
 
 def restore_frame(t: Thread, regs: Regs) -> tuple[Regs, bytes | None]:
@@ -235,7 +433,7 @@ def restore_frame(t: Thread, regs: Regs) -> tuple[Regs, bytes | None]:
     frame has no FPU state).  EFAULT if the frame is not readable."""
     mm = t.process.mm
     uc = regs.rsp
-    _flags, _link, ss_sp, ss_flags, ss_size = struct.unpack("<QQQi4xQ", mm.read(uc, 40))
+    _flags, _link, ss_sp, ss_flags, ss_size = struct.unpack("<QQQI4xQ", mm.read(uc, 40))
     values = struct.unpack("<17QQHHHHQQQQQ", mm.read(uc + 40, 192))
     mask = mm.read_u64(uc + 40 + 256)
     new = Regs(**{name: getattr(regs, name) for name in Regs.__dataclass_fields__})
@@ -245,5 +443,11 @@ def restore_frame(t: Thread, regs: Regs) -> tuple[Regs, bytes | None]:
     fp_addr = values[-1]
     fxsave = mm.read(fp_addr, FXSAVE_SIZE) if fp_addr else None
     t.sigmask = mask & ~UNBLOCKABLE
-    t.altstack = (0, SS_DISABLE, 0) if ss_flags & SS_DISABLE else (ss_sp, ss_flags & SS_AUTODISARM, ss_size)
+    try:
+        set_altstack(t, new.rsp, ss_sp, ss_flags, ss_size)
+    except SyscallError as exc:
+        if exc.errno == abi.EFAULT:
+            raise
+        # Linux's restore_altstack squashes the other errors (e.g. EPERM from a nested
+        # handler that returns onto the alternate stack).
     return new, fxsave

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Callable
 
 from vkernel import abi
 from vkernel.fdtable import FdTable
-from vkernel.sched import State, Wait
+from vkernel.sched import RestartBlock, State, Wait
+from vkernel.signals import FaultFrame, PosixTimer
 
 if TYPE_CHECKING:
     from emu import CPU
@@ -48,12 +49,16 @@ class Thread:
     # Signals: queued on this thread, the alternate stack (sp, flags, size), the mask
     # sigsuspend replaced, and whether anything may have become deliverable.
     pending: list[SigInfo] = field(default_factory=list)
-    altstack: tuple[int, int, int] = (0, 2, 0)
+    # (ss_sp, ss_flags as set, ss_size), as Linux's sas_ss_*: the first thread starts with
+    # all zeros, a thread clone(CLONE_VM) makes with SS_DISABLE, a fork child inherits.
+    altstack: tuple[int, int, int] = (0, 0, 0)
     saved_sigmask: int | None = None
     attention: bool = False
     interrupted_by: int = 0            # the signal that cut a blocking syscall short
     resumed_policy: str = "sys"        # the restart policy of the wait it left
+    restart_block: RestartBlock | None = None   # what restart_syscall(2) continues
     sigwait_set: int = 0               # rt_sigtimedwait: signals that wake it though blocked
+    fault_frame: FaultFrame = field(default_factory=FaultFrame)   # the last CPU exception's record
     state: State = State.RUNNABLE
     wait: Wait | None = None           # while blocked
     resumed: Wait | None = None        # the wait just completed, for the trace
@@ -86,13 +91,23 @@ class Process:
     sigactions: dict[int, SigAction] = field(default_factory=dict)
     pending: list[SigInfo] = field(default_factory=list)   # process-directed signals
     alarm: object | None = None        # the ITIMER_REAL timer and its interval
+    posix_timers: dict[int, PosixTimer] = field(default_factory=dict)   # timer_create's, by id
+    next_timer_id: int = 0             # ids count up per process and are not reused
     rlimits: dict[int, tuple[int, int]] = field(default_factory=dict)
     exit_code: int | None = None       # wait status, once the process has exited
     personality: int = 0
     dispatcher: object | None = None
     exit_signal: int = 0               # sent to the parent at exit (SIGCHLD for fork)
     exit_seq: int = 0                  # order of death, so wait4 reaps deterministically
-    child_waiters: list[Thread] = field(default_factory=list)
+    # wait4/waitid callers parked until a child changes state: each Wait leaves the
+    # list when it is woken from there or cancelled, so it never wakes a later wait.
+    child_waiters: list[Wait] = field(default_factory=list)
+    # Job control: the signal that stopped the process (0 while it runs), the threads
+    # parked by the stop until SIGCONT, and the change its parent's wait has not
+    # reported yet (a wait status: stopped, or continued; 0 when there is none).
+    stopped_by: int = 0
+    stopped_threads: list[Thread] = field(default_factory=list)
+    wait_report: int = 0
     # vfork: the parent thread suspended until this child execs or exits, and whether
     # this child still borrows the parent's address space and CPU.
     vfork_parent: Thread | None = None
@@ -108,6 +123,13 @@ class Process:
 
 def wait_status_exited(code: int) -> int:
     return (code & 0xFF) << 8
+
+
+def wait_status_stopped(sig: int) -> int:
+    return (sig & 0xFF) << 8 | 0x7F
+
+
+WAIT_STATUS_CONTINUED = 0xFFFF
 
 
 def wait_status_signaled(sig: int, core: bool = False) -> int:

@@ -44,6 +44,9 @@ class WaitQueue:
         self.sched = sched
         self.describe = describe
         self.waits: list[Wait] = []
+        # poll(2) callers watching the object: told of every change, they decide
+        # themselves whether to wake (vkernel/poll.py).  A watcher removes itself.
+        self.watchers: list[Callable[[], None]] = []
 
     def park(self, t: Thread) -> Block:
         """Park ``t``; it restarts its syscall when :meth:`wake_all` runs."""
@@ -62,3 +65,5 @@ class WaitQueue:
         waits, self.waits = self.waits, []
         for wait in waits:
             self.sched.wake(wait.thread, None)
+        for watcher in list(self.watchers):
+            watcher()

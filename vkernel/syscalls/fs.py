@@ -526,4 +526,62 @@ def sys_sync(t: Thread) -> int:
     return 0
 
 
-__all__ = ["timespec_ns"]
+
+# -- extended attributes --------------------------------------------------------------------
+# No filesystem stores extended attributes yet: every lookup finds none (ENODATA), every
+# listing is empty, and setting one is refused (ENOTSUP), as on a filesystem without
+# xattr support.  Paths and fds are still checked first, so errors match Linux.
+
+def _xattr_target(t: Thread, path: int, follow: bool) -> None:
+    lookup_at(t, abi.AT_FDCWD, path, follow=follow)
+
+
+def sys_getxattr(t: Thread, path: int, name: int, value: int, size: int) -> int:
+    """getxattr(2)."""
+    _xattr_target(t, path, follow=True)
+    read_path(t, name)
+    raise SyscallError(abi.ENODATA)
+
+
+def sys_lgetxattr(t: Thread, path: int, name: int, value: int, size: int) -> int:
+    """lgetxattr(2)."""
+    _xattr_target(t, path, follow=False)
+    read_path(t, name)
+    raise SyscallError(abi.ENODATA)
+
+
+def sys_fgetxattr(t: Thread, fd: int, name: int, value: int, size: int) -> int:
+    """fgetxattr(2)."""
+    t.process.fds.get(fd)
+    read_path(t, name)
+    raise SyscallError(abi.ENODATA)
+
+
+def sys_listxattr(t: Thread, path: int, listp: int, size: int) -> int:
+    """listxattr(2)."""
+    _xattr_target(t, path, follow=True)
+    return 0
+
+
+def sys_llistxattr(t: Thread, path: int, listp: int, size: int) -> int:
+    """llistxattr(2)."""
+    _xattr_target(t, path, follow=False)
+    return 0
+
+
+def sys_flistxattr(t: Thread, fd: int, listp: int, size: int) -> int:
+    """flistxattr(2)."""
+    t.process.fds.get(fd)
+    return 0
+
+
+def sys_setxattr(t: Thread, path: int, name: int, value: int, size: int, flags: int) -> int:
+    """setxattr(2), lsetxattr(2)."""
+    _xattr_target(t, path, follow=True)
+    raise SyscallError(abi.ENOTSUP)
+
+
+def sys_fsetxattr(t: Thread, fd: int, name: int, value: int, size: int, flags: int) -> int:
+    """fsetxattr(2)."""
+    t.process.fds.get(fd)
+    raise SyscallError(abi.ENOTSUP)

@@ -152,11 +152,21 @@ def sys_getsid(t: Thread, pid: int) -> int:
 
 
 def sys_setpgid(t: Thread, pid: int, pgid: int) -> int:
-    """setpgid(2)."""
+    """setpgid(2): the caller or one of its children, within the caller's session, into
+    a new group of its own or an existing group of that session; never a session leader."""
     if pgid < 0:
         raise SyscallError(abi.EINVAL)
+    me = t.process
     proc = _process(t, pid)
-    proc.pgid = pgid or proc.pid
+    if proc is not me and proc.ppid != me.pid:
+        raise SyscallError(abi.ESRCH)
+    if proc.sid != me.sid or proc.sid == proc.pid:
+        raise SyscallError(abi.EPERM)
+    pgid = pgid or proc.pid
+    if pgid != proc.pid and not any(p.pgid == pgid and p.sid == me.sid and p.exit_code is None
+                                    for p in me.kernel.processes.values()):
+        raise SyscallError(abi.EPERM)
+    proc.pgid = pgid
     return 0
 
 

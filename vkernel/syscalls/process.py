@@ -9,13 +9,13 @@ from vkernel.errors import SyscallError
 from vkernel.exec import MAX_ARG_STRLEN, prepare_exec
 from vkernel.sched import Wait
 from vkernel.syscalls.common import read_path, start_location
-from vkernel.task import Process, Thread
+from vkernel.task import WAIT_STATUS_CONTINUED, Process, Thread
 
 WNOHANG, WUNTRACED, WCONTINUED, WEXITED, WNOWAIT = 1, 2, 8, 4, 0x01000000
 WSTOPPED = WUNTRACED
 __WNOTHREAD, __WALL, __WCLONE = 0x20000000, 0x40000000, 0x80000000
 P_ALL, P_PID, P_PGID, P_PIDFD = 0, 1, 2, 3
-CLD_EXITED, CLD_KILLED, CLD_DUMPED = 1, 2, 3
+CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED = 1, 2, 3, 5, 6
 
 # Processes per container until the policy's quota replaces it.
 DEFAULT_PROCESS_LIMIT = 1024
@@ -104,26 +104,38 @@ def _children(t: Thread, idtype: int, ident: int) -> list[Process]:
     return [p for p in t.process.kernel.processes.values() if p.ppid == me and _matches(t, p, idtype, ident)]
 
 
-def _wait_for(t: Thread, idtype: int, ident: int, nohang: bool) -> Process | int | Block:
-    """The reapable child, 0 for WNOHANG with none ready, or a Block."""
+def _reportable(child: Process, options: int) -> bool:
+    """Whether ``child`` has a stop (WSTOPPED) or continue (WCONTINUED) to report."""
+    if child.exit_code is not None or not child.wait_report:
+        return False
+    return bool(options & (WCONTINUED if child.wait_report == WAIT_STATUS_CONTINUED else WSTOPPED))
+
+
+def _wait_for(t: Thread, idtype: int, ident: int, options: int) -> Process | int | Block:
+    """The child with something to report (WEXITED: a zombie, the first to die; then
+    a stop or continue the options ask for), 0 for WNOHANG with none, or a Block."""
     children = _children(t, idtype, ident)
     if not children:
         raise SyscallError(abi.ECHILD)
-    zombies = [p for p in children if p.exit_code is not None]
+    zombies = [p for p in children if p.exit_code is not None] if options & WEXITED else []
     if zombies:
         return min(zombies, key=lambda p: p.exit_seq)
-    if nohang:
+    changed = [p for p in children if _reportable(p, options)]
+    if changed:
+        return min(changed, key=lambda p: p.pid)
+    if options & WNOHANG:
         return 0
     kernel = t.process.kernel
-    waiters = t.process.child_waiters
-    wait = Wait(t, f"a child of process {t.process.pid} to change state", cancel=lambda: waiters.remove(t))
-    waiters.append(t)
+    proc = t.process
+    wait = Wait(t, f"a child of process {proc.pid} to change state",
+                cancel=lambda: proc.child_waiters.remove(wait) if wait in proc.child_waiters else None)
+    proc.child_waiters.append(wait)
     kernel.sched.block(wait)
     return Block()
 
 
 def sys_wait4(t: Thread, pid: int, status: int, options: int, rusage: int) -> int | Block:
-    """wait4(2): exits only (stopped/continued children come with job control)."""
+    """wait4(2): exits, and with WUNTRACED/WCONTINUED stops and continues."""
     if options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE):
         raise SyscallError(abi.EINVAL)
     if pid == -(1 << 31):
@@ -136,34 +148,40 @@ def sys_wait4(t: Thread, pid: int, status: int, options: int, rusage: int) -> in
         idtype, ident = P_PGID, 0
     else:
         idtype, ident = P_PID, pid
-    found = _wait_for(t, idtype, ident, bool(options & WNOHANG))
+    found = _wait_for(t, idtype, ident, options | WEXITED)
     if not isinstance(found, Process):
         return found
-    assert found.exit_code is not None
+    value = found.exit_code if found.exit_code is not None else found.wait_report
     if status:
-        t.process.mm.write_i32(status, found.exit_code)
+        t.process.mm.write_i32(status, value)
     if rusage:
         t.process.mm.write(rusage, bytes(144))
-    t.process.kernel.reap(found)
+    if found.exit_code is None:
+        found.wait_report = 0              # a stop or continue is reported once
+    else:
+        t.process.kernel.reap(found)
     return found.pid
 
 
 def sys_waitid(t: Thread, idtype: int, ident: int, infop: int, options: int, rusage: int) -> int | Block:
-    """waitid(2): P_ALL, P_PID, P_PGID with WEXITED (and WNOWAIT, WNOHANG)."""
+    """waitid(2): P_ALL, P_PID, P_PGID; WEXITED, WSTOPPED, WCONTINUED, WNOWAIT, WNOHANG."""
     if options & ~(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE):
         raise SyscallError(abi.EINVAL)
     if not options & (WEXITED | WSTOPPED | WCONTINUED):
         raise SyscallError(abi.EINVAL)
     if idtype not in (P_ALL, P_PID, P_PGID) or (idtype == P_PID and ident <= 0) or (idtype == P_PGID and ident < 0):
         raise SyscallError(abi.EINVAL)
-    found = _wait_for(t, idtype, ident, bool(options & WNOHANG)) if options & WEXITED else 0
+    found = _wait_for(t, idtype, ident, options)
     if not isinstance(found, Process):
         if found == 0 and infop:
             t.process.mm.write(infop, bytes(128))
         return found
-    status = found.exit_code
-    assert status is not None
-    if status & 0x7F:
+    status = found.exit_code if found.exit_code is not None else found.wait_report
+    if status == WAIT_STATUS_CONTINUED:
+        code, value = CLD_CONTINUED, abi.SIGCONT
+    elif status & 0xFF == 0x7F:
+        code, value = CLD_STOPPED, status >> 8
+    elif status & 0x7F:
         code, value = (CLD_DUMPED if status & 0x80 else CLD_KILLED), status & 0x7F
     else:
         code, value = CLD_EXITED, (status >> 8) & 0xFF
@@ -172,6 +190,10 @@ def sys_waitid(t: Thread, idtype: int, ident: int, infop: int, options: int, rus
         t.process.mm.write(infop, info.ljust(128, b"\0"))
     if rusage:
         t.process.mm.write(rusage, bytes(144))
-    if not options & WNOWAIT:
+    if options & WNOWAIT:
+        return 0
+    if found.exit_code is None:
+        found.wait_report = 0
+    else:
         t.process.kernel.reap(found)
     return 0

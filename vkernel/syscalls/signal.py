@@ -82,6 +82,16 @@ def sys_rt_sigreturn(t: Thread) -> SigReturn:
     return SigReturn()
 
 
+def sys_restart_syscall(t: Thread) -> int | Block:
+    """restart_syscall(2): continue the wait a signal interrupted (the kernel puts this
+    call on the guest's syscall instruction); EINTR when there is none, as Linux's
+    do_no_restart_syscall."""
+    block, t.restart_block = t.restart_block, None
+    if block is None:
+        raise SyscallError(abi.EINTR)
+    return block.resume(t)  # type: ignore[return-value]
+
+
 def sys_rt_sigsuspend(t: Thread, mask: int, sigsetsize: int) -> Block:
     """rt_sigsuspend(2): wait with ``mask`` for a handler to run; always EINTR."""
     if sigsetsize != SIGSET_SIZE:
@@ -138,30 +148,17 @@ def sys_rt_sigtimedwait(t: Thread, set_ptr: int, info_ptr: int, timeout: int, si
 
 
 def sys_sigaltstack(t: Thread, ss: int, old_ss: int) -> int:
-    """sigaltstack(2)."""
+    """sigaltstack(2): the old state is taken before the new one is set."""
     mm = t.process.mm
     sp = t.process.cpu.reg("rsp")
-    onstack = signals.on_altstack(t, sp)
-    new = None
+    cur_sp, cur_flags, cur_size = t.altstack
+    old = struct.pack("<QI4xQ", cur_sp, signals.altstack_state(t, sp) | (cur_flags & signals.SS_AUTODISARM),
+                      cur_size)
     if ss:
-        ss_sp, ss_flags, ss_size = struct.unpack("<Qi4xQ", mm.read(ss, 24))
-        if onstack:
-            raise SyscallError(abi.EPERM)
-        mode = ss_flags & ~signals.SS_AUTODISARM
-        if mode not in (0, signals.SS_ONSTACK, signals.SS_DISABLE):
-            raise SyscallError(abi.EINVAL)
-        if mode == signals.SS_DISABLE:
-            new = (0, signals.SS_DISABLE, 0)
-        else:
-            if ss_size < signals.MINSIGSTKSZ:
-                raise SyscallError(abi.ENOMEM)
-            new = (ss_sp, ss_flags & signals.SS_AUTODISARM, ss_size)
+        ss_sp, ss_flags, ss_size = struct.unpack("<QI4xQ", mm.read(ss, 24))
+        signals.set_altstack(t, sp, ss_sp, ss_flags, ss_size)
     if old_ss:
-        cur_sp, cur_flags, cur_size = t.altstack
-        flags = signals.SS_ONSTACK if onstack else cur_flags
-        mm.write(old_ss, struct.pack("<Qi4xQ", cur_sp, flags, cur_size))
-    if new is not None:
-        t.altstack = new
+        mm.write(old_ss, old)
     return 0
 
 
@@ -230,11 +227,11 @@ def sys_tkill(t: Thread, tid: int, sig: int) -> int:
     return 0
 
 
-def _queued_info(t: Thread, sig: int, uinfo: int) -> SigInfo:
+def _queued_info(t: Thread, sig: int, uinfo: int, pid: int) -> SigInfo:
     raw = t.process.mm.read(uinfo, 128)
     code = struct.unpack_from("<i", raw, 8)[0]
-    # Only the kernel may claim kernel codes (or SI_TKILL) for another process.
-    if code >= 0 or code == signals.SI_TKILL:
+    # Kernel codes (and SI_TKILL) may not be claimed towards another process.
+    if (code >= 0 or code == signals.SI_TKILL) and pid != t.process.pid:
         raise SyscallError(abi.EPERM)
     return SigInfo(sig, code, raw=struct.pack("<i", sig) + raw[4:])
 
@@ -242,7 +239,7 @@ def _queued_info(t: Thread, sig: int, uinfo: int) -> SigInfo:
 def sys_rt_sigqueueinfo(t: Thread, pid: int, sig: int, uinfo: int) -> int:
     """rt_sigqueueinfo(2): sigqueue's value reaches the handler's siginfo."""
     _check_signal(sig)
-    info = _queued_info(t, sig, uinfo)
+    info = _queued_info(t, sig, uinfo, pid)
     targets = targets_of(t, pid) if pid > 0 else []
     if not targets:
         raise SyscallError(abi.ESRCH)
@@ -253,7 +250,7 @@ def sys_rt_sigqueueinfo(t: Thread, pid: int, sig: int, uinfo: int) -> int:
 def sys_rt_tgsigqueueinfo(t: Thread, tgid: int, tid: int, sig: int, uinfo: int) -> int:
     """rt_tgsigqueueinfo(2)."""
     _check_signal(sig)
-    info = _queued_info(t, sig, uinfo)
+    info = _queued_info(t, sig, uinfo, tgid)
     proc = t.process.kernel.processes.get(tgid)
     if proc is None:
         raise SyscallError(abi.ESRCH)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vkernel import abi
-from vkernel.syscalls import fd, fs, misc, mm, pipe, proc, process, signal, thread, time
+from vkernel.syscalls import fd, fs, misc, mm, pipe, poll, posix_timer, proc, process, signal, thread, time
 from vkernel.syscalls.spec import (ARCH_CODE, AT_FLAGS, BUF_IN, BUF_OUT, CLOCK, DIRFD, FCNTL_CMD, FD, INT,
                                    IOCTL_REQ, LONG, MAP_FLAGS, MODE, OFF, OPEN_FLAGS, PATH, PIPE_FLAGS, PROT, PTR,
-                                   RLIMIT, SIGNAL, SIZE, UINT, ULONG, WHENCE, CLONE_FLAGS, FUTEX_OP, Arg)
+                                   RLIMIT, SIGNAL, SIZE, STR, UINT, ULONG, WHENCE, CLONE_FLAGS, FUTEX_OP, Arg)
 
 SYSCALL_NAMES: dict[int, str] = {
     0: "read", 1: "write", 2: "open", 3: "close", 4: "stat", 5: "fstat", 6: "lstat", 7: "poll",
@@ -142,6 +142,8 @@ ROWS: list[Row] = [
     Row(21, "access", (PATH, INT), fs.sys_access, F),
     Row(32, "dup", (FD,), fd.sys_dup, F),
     Row(33, "dup2", (FD, FD), fd.sys_dup2, F),
+    Row(7, "poll", (PTR, UINT, INT), poll.sys_poll, F),
+    Row(271, "ppoll", (PTR, UINT, PTR, PTR, SIZE), poll.sys_ppoll, P, "no signal mask yet (ENOSYS with one)"),
     Row(40, "sendfile", (FD, FD, PTR, SIZE), fd.sys_sendfile, P, "into a full pipe: what fits, or EAGAIN, never blocks"),
     Row(72, "fcntl", (FD, FCNTL_CMD, ULONG), fd.sys_fcntl, P,
         "record locks always granted (single process); F_GETPIPE_SZ/F_SETPIPE_SZ as Linux"),
@@ -204,6 +206,15 @@ ROWS: list[Row] = [
     Row(328, "pwritev2", (FD, PTR, INT, OFF, OFF, INT), fd.sys_pwritev2, P, "RWF_* hints ignored"),
     Row(332, "statx", (DIRFD, PATH, AT_FLAGS, UINT, PTR), fs.sys_statx, F),
     Row(436, "close_range", (UINT, UINT, UINT), fd.sys_close_range, F),
+    Row(188, "setxattr", (PATH, STR, PTR, SIZE, INT), fs.sys_setxattr, P, "no xattr storage yet: ENOTSUP"),
+    Row(189, "lsetxattr", (PATH, STR, PTR, SIZE, INT), fs.sys_setxattr, P, "no xattr storage yet: ENOTSUP"),
+    Row(190, "fsetxattr", (FD, STR, PTR, SIZE, INT), fs.sys_fsetxattr, P, "no xattr storage yet: ENOTSUP"),
+    Row(191, "getxattr", (PATH, STR, PTR, SIZE), fs.sys_getxattr, P, "no xattrs stored: ENODATA"),
+    Row(192, "lgetxattr", (PATH, STR, PTR, SIZE), fs.sys_lgetxattr, P, "no xattrs stored: ENODATA"),
+    Row(193, "fgetxattr", (FD, STR, PTR, SIZE), fs.sys_fgetxattr, P, "no xattrs stored: ENODATA"),
+    Row(194, "listxattr", (PATH, PTR, SIZE), fs.sys_listxattr, P, "always empty"),
+    Row(195, "llistxattr", (PATH, PTR, SIZE), fs.sys_llistxattr, P, "always empty"),
+    Row(196, "flistxattr", (FD, PTR, SIZE), fs.sys_flistxattr, P, "always empty"),
     Row(439, "faccessat2", (DIRFD, PATH, INT, AT_FLAGS), fs.sys_faccessat2, F),
     # -- memory ---------------------------------------------------------------------------------
     Row(9, "mmap", (PTR, SIZE, PROT, MAP_FLAGS, FD, OFF), mm.sys_mmap, P,
@@ -233,6 +244,14 @@ ROWS: list[Row] = [
     Row(130, "rt_sigsuspend", (PTR, SIZE), signal.sys_rt_sigsuspend, F),
     Row(297, "rt_tgsigqueueinfo", (INT, INT, SIGNAL, PTR), signal.sys_rt_tgsigqueueinfo, F),
     Row(131, "sigaltstack", (PTR, PTR), signal.sys_sigaltstack, F),
+    Row(219, "restart_syscall", (), signal.sys_restart_syscall, F),
+    Row(222, "timer_create", (CLOCK, PTR, PTR), posix_timer.sys_timer_create, P,
+        "CLOCK_REALTIME/MONOTONIC/BOOTTIME/TAI; CPU-time clocks EOPNOTSUPP, alarm clocks EPERM"),
+    Row(223, "timer_settime", (INT, INT, PTR, PTR), posix_timer.sys_timer_settime, P,
+        "an absolute CLOCK_REALTIME deadline does not follow later changes of that clock"),
+    Row(224, "timer_gettime", (INT, PTR), posix_timer.sys_timer_gettime, F),
+    Row(225, "timer_getoverrun", (INT,), posix_timer.sys_timer_getoverrun, F),
+    Row(226, "timer_delete", (INT,), posix_timer.sys_timer_delete, F),
     Row(200, "tkill", (INT, SIGNAL), signal.sys_tkill, F),
     Row(234, "tgkill", (INT, INT, SIGNAL), signal.sys_tgkill, F),
     # -- processes and identity ------------------------------------------------------------------
@@ -247,7 +266,7 @@ ROWS: list[Row] = [
     Row(106, "setgid", (INT,), proc.sys_setgid, F),
     Row(107, "geteuid", (), proc.sys_geteuid, F),
     Row(108, "getegid", (), proc.sys_getegid, F),
-    Row(109, "setpgid", (INT, INT), proc.sys_setpgid, P, "no process groups beyond the caller yet"),
+    Row(109, "setpgid", (INT, INT), proc.sys_setpgid, P, "no EACCES for a child that has exec'd"),
     Row(110, "getppid", (), proc.sys_getppid, F),
     Row(111, "getpgrp", (), proc.sys_getpgrp, F),
     Row(112, "setsid", (), proc.sys_setsid, F),
@@ -275,8 +294,8 @@ ROWS: list[Row] = [
     Row(57, "fork", (), process.sys_fork, F),
     Row(58, "vfork", (), process.sys_vfork, F, "the child borrows the address space; the parent waits"),
     Row(59, "execve", (PATH, PTR, PTR), process.sys_execve, P, "static programs and #! scripts; dynamic ELF ENOEXEC"),
-    Row(61, "wait4", (INT, PTR, INT, PTR), process.sys_wait4, P, "exits only: no stopped/continued children yet"),
-    Row(247, "waitid", (INT, INT, PTR, INT, PTR), process.sys_waitid, P, "WEXITED only"),
+    Row(61, "wait4", (INT, PTR, INT, PTR), process.sys_wait4, P, "the rusage is all zeros"),
+    Row(247, "waitid", (INT, INT, PTR, INT, PTR), process.sys_waitid, P, "no P_PIDFD; the rusage is all zeros"),
     Row(322, "execveat", (DIRFD, PATH, PTR, PTR, AT_FLAGS), process.sys_execveat, P, "see execve"),
     # -- threads and futexes ----------------------------------------------------------------------
     Row(56, "clone", (CLONE_FLAGS, PTR, PTR, PTR, PTR), thread.sys_clone, P, "threads only; processes come later"),
@@ -291,7 +310,7 @@ ROWS: list[Row] = [
     Row(146, "sched_get_priority_max", (INT,), thread.sys_sched_get_priority_max, F),
     Row(147, "sched_get_priority_min", (INT,), thread.sys_sched_get_priority_min, F),
     # -- time ---------------------------------------------------------------------------------
-    Row(35, "nanosleep", (PTR, PTR), time.sys_nanosleep, P, "not interruptible by signals yet; rem untouched"),
+    Row(35, "nanosleep", (PTR, PTR), time.sys_nanosleep, F),
     Row(96, "gettimeofday", (PTR, PTR), time.sys_gettimeofday, F),
     Row(201, "time", (PTR,), time.sys_time, F),
     Row(203, "sched_setaffinity", (INT, SIZE, PTR), time.sys_sched_setaffinity, F),
@@ -299,7 +318,7 @@ ROWS: list[Row] = [
     Row(228, "clock_gettime", (CLOCK, PTR), time.sys_clock_gettime, F),
     Row(229, "clock_getres", (CLOCK, PTR), time.sys_clock_getres, F),
     Row(230, "clock_nanosleep", (CLOCK, INT, PTR, PTR), time.sys_clock_nanosleep, P,
-        "not interruptible by signals yet"),
+        "CLOCK_PROCESS_CPUTIME_ID sleeps in wall-clock time"),
     Row(309, "getcpu", (PTR, PTR, PTR), time.sys_getcpu, F),
     # -- misc ---------------------------------------------------------------------------------
     Row(63, "uname", (PTR,), misc.sys_uname, F),

@@ -6,7 +6,7 @@ import struct
 from vkernel import abi
 from vkernel.control import Block
 from vkernel.errors import SyscallError
-from vkernel.sched import Wait
+from vkernel.sched import RestartBlock, Wait
 from vkernel.syscalls.common import pack_timespec, timespec_ns
 from vkernel.task import Thread
 
@@ -55,7 +55,7 @@ def sys_time(t: Thread, tloc: int) -> int:
 
 def sys_nanosleep(t: Thread, req: int, rem: int) -> int | Block:
     """nanosleep(2): the thread parks on the timer queue."""
-    return _sleep(t, abi.CLOCK_MONOTONIC, timespec_ns(t, req), absolute=False)
+    return _sleep(t, abi.CLOCK_MONOTONIC, timespec_ns(t, req), absolute=False, rem=rem)
 
 
 def sys_clock_nanosleep(t: Thread, clock_id: int, flags: int, req: int, rem: int) -> int | Block:
@@ -65,17 +65,42 @@ def sys_clock_nanosleep(t: Thread, clock_id: int, flags: int, req: int, rem: int
     if flags & ~abi.TIMER_ABSTIME:
         raise SyscallError(abi.EINVAL)
     _clock(t, clock_id)
-    return _sleep(t, clock_id, timespec_ns(t, req), absolute=bool(flags & abi.TIMER_ABSTIME))
+    return _sleep(t, clock_id, timespec_ns(t, req), absolute=bool(flags & abi.TIMER_ABSTIME), rem=rem)
 
 
-def _sleep(t: Thread, clock_id: int, ns: int, absolute: bool) -> int | Block:
+def _sleep(t: Thread, clock_id: int, ns: int, absolute: bool, rem: int) -> int | Block:
+    """A sleep a signal interrupts as Linux's: with a handler, EINTR (and a relative
+    sleep's remaining time in ``rem``); without one, an absolute sleep is re-issued as
+    it was (ERESTARTNOHAND), a relative one resumes through restart_syscall(2) for the
+    time that remains (ERESTART_RESTARTBLOCK)."""
     kernel = t.process.kernel
     if absolute:
         ns -= kernel.sources.clock_ns(clock_id)
     if ns <= 0:
         return 0
-    kernel.sched.block(Wait(t, f"a {ns / 1e9:.3f} s timer"), kernel.sched.now() + ns, timeout_result=0)
+    deadline = kernel.sched.now() + ns
+    if absolute:
+        wait = Wait(t, f"a {ns / 1e9:.3f} s timer", restart="nohand")
+    else:
+        wait = Wait(t, f"a {ns / 1e9:.3f} s timer", restart="nohand",
+                    restart_block=RestartBlock(lambda th: _sleep_until(th, deadline, rem),
+                                               lambda: _write_remaining(t, deadline, rem)))
+    kernel.sched.block(wait, deadline, timeout_result=0)
     return Block()
+
+
+def _sleep_until(t: Thread, deadline: int, rem: int) -> int | Block:
+    """restart_syscall of a relative sleep: what is left of it (on the monotonic clock)."""
+    return _sleep(t, abi.CLOCK_MONOTONIC, deadline - t.process.kernel.sched.now(), absolute=False, rem=rem)
+
+
+def _write_remaining(t: Thread, deadline: int, rem: int) -> None:
+    if rem:
+        try:
+            t.process.mm.write(rem, pack_timespec(max(deadline - t.process.kernel.sched.now(), 0)))
+        except SyscallError:
+            pass                     # Linux fails with EFAULT then; EINTR here
+
 
 
 def sys_sched_getaffinity(t: Thread, pid: int, size: int, mask: int) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import select
 import struct
 import termios
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from vkernel.vfs.inode import Stat
 
 if TYPE_CHECKING:
     from vkernel.vfs.inode import Inode
+    from vkernel.waitq import WaitQueue
     from vkernel.vfs.namespace import Location
 
 
@@ -145,6 +147,21 @@ class FileDescription:
     def readable_bytes(self) -> int:
         """FIONREAD."""
         return max(self.size() - self.offset, 0)
+
+    # -- readiness (poll) --
+    def poll(self) -> int:
+        """The POLL* events ready now."""
+        return abi.DEFAULT_POLLMASK
+
+    def poll_queue(self) -> WaitQueue | None:
+        """Where changes of :meth:`poll`'s answer are announced; None when it never
+        changes (a regular file) or changes outside the kernel (see ``host_readiness``)."""
+        return None
+
+    @property
+    def host_readiness(self) -> bool:
+        """Readiness comes from a host fd: a poller that waits must look again now and then."""
+        return False
 
     def getdents(self, capacity: int) -> bytes:
         """getdents64 records that fit in ``capacity`` bytes, advancing the cursor."""
@@ -277,6 +294,20 @@ class HostFileDescription(FileDescription):
                     raise from_os_error(exc) from None
             return 0
         return super().ioctl(request, arg, mem)
+
+    def poll(self) -> int:
+        """A stream's readiness is the host fd's (POLL* values are the host's: both are
+        x86-64 Linux); a positional file is always ready."""
+        if self.positional:
+            return super().poll()
+        poller = select.poll()
+        poller.register(self.host_fd)
+        ready = poller.poll(0)
+        return ready[0][1] if ready else 0
+
+    @property
+    def host_readiness(self) -> bool:
+        return not self.positional
 
     def readable_bytes(self) -> int:
         if self.positional:

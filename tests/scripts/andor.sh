@@ -1,0 +1,16 @@
+# && and || lists, negation, and their exit statuses.
+true && echo "true && runs"
+false && echo "never"
+false || echo "false || runs"
+true || echo "never"
+false && echo x || echo "falls through to ||"
+true && false || echo "second failed"
+! false && echo "negated false"
+! true; echo "negated true: $?"
+false || false || true; echo "chain: $?"
+true && true && false; echo "chain2: $?"
+[ 1 -lt 2 ] && [ "a" != "b" ] && echo "tests ok"
+test -d / && test ! -f / && echo "dir tests"
+{ false || echo "in group"; } && echo "group ok"
+x=0; [ $x -eq 0 ] && { echo zero; x=1; } || echo nonzero
+echo "x=$x"

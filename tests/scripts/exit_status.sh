@@ -1,0 +1,22 @@
+# Exit statuses of commands, functions, scripts and the shell itself.
+true; echo "true $?"
+false; echo "false $?"
+sh -c 'exit 0'; echo "exit 0: $?"
+sh -c 'exit 255'; echo "exit 255: $?"
+sh -c 'exit 256'; echo "exit 256: $?"
+sh -c 'exit 300'; echo "exit 300: $?"
+no_such_command_xyz 2>/dev/null; echo "not found: $?"
+/nonexistent/cmd 2>/dev/null; echo "missing path: $?"
+printf 'x' > data.bin; chmod 644 data.bin
+./data.bin 2>/dev/null; echo "not executable: $?"
+/ 2>/dev/null; echo "a directory: $?"
+[ 1 = 2 ]; echo "test false: $?"
+sh -c 'false'; echo "last command: $?"
+sh -c 'true; false; true'; echo "last command again: $?"
+f() { return 42; }; f; echo "function: $?"
+if false; then :; fi; echo "if without branch: $?"
+case x in y) ;; esac; echo "case no match: $?"
+grep -q zzz /dev/null; echo "grep no match: $?"
+grep -q zzz /nonexistent 2>/dev/null; echo "grep error: $?"
+sh -c 'exit -1' 2>/dev/null; echo "exit -1: $?"
+exit 42

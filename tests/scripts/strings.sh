@@ -1,0 +1,27 @@
+# Parameter expansion and string operations.
+s="hello world, hello shell"
+echo "${#s}"
+echo "${s#hello}" "|" "${s##*hello}"
+echo "${s%shell}" "|" "${s%%,*}"
+echo "${s/hello/bye}"
+echo "${s//hello/bye}"
+echo "${s:6:5}" "${s:19}"
+f=/usr/local/lib/libfoo.so.1
+echo "dir=${f%/*} base=${f##*/} ext=${f#*.}"
+unset u; e=""
+echo "[${u:-default}] [${e:-empty default}] [${e-set but empty}] [${u-unset}]"
+echo "[${u:+alt}] [${s:+alt}]"
+: ${newvar:=assigned}; echo "newvar=$newvar"
+( : ${missing:?is required} ) 2>&1 | sed 's/^.*: //'
+x=abc; echo "$x$x" "${x}def" "pre${x}post"
+up=$(echo "$x" | tr a-z A-Z); echo "$up"
+n=12345; echo "${n%??}" "${n#??}"
+words="a  b   c"; echo $words; echo "$words"
+IFS=,; set -- $(echo "x,y,z"); IFS=' '; echo "$# fields: $1 $2 $3"
+echo "length of \$@: $#"
+str=abcdef; i=0; out=""
+while [ $i -lt ${#str} ]; do out="${str:$i:1}$out"; i=$((i + 1)); done; echo "reversed: $out"
+[ "abc" \< "abd" ] && echo "string compare"
+[ -z "" ] && [ -n "x" ] && echo "empty tests"
+expr "hello" : 'hel\(.*\)'
+expr length "hello"
