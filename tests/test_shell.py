@@ -72,8 +72,10 @@ def run_script_native(script: Path, work: Path, applets: Path) -> Result:
 
 
 def run_script_vkemu(script: Path, work: Path, applets: Path) -> Result:
+    # The scripts are mounted too: the checkout may live under /tmp, which the
+    # container replaces with its own tmpfs.
     cmd = VKEMU + ["--strict", "-v", f"{work}:{work}:rw", "-v", f"{applets}:{applets}:ro",
-                   BUSYBOX, "sh", str(script)]
+                   "-v", f"{script.parent}:{script.parent}:ro", BUSYBOX, "sh", str(script)]
     result = _run(cmd, _fresh(work), applets)
     assert b"internal error" not in result.stderr, result.stderr.decode(errors="replace")
     return result
