@@ -10,6 +10,9 @@ in one invocation, ``--repeat`` times, and the median is reported:
 - ``spawn``: pthread_create + pthread_join in a loop; µs per thread.
 - ``cpu+blocked``: the cpu loop while another thread is blocked; must match ``cpu``.
 - ``forkexec``: fork + exec of ``/bin/busybox true`` + wait; ms per process.
+- ``shloop``: ``busybox sh`` counting to 2,000 in a while loop; seconds.
+- ``pipeline``: ``busybox cat FILE | busybox wc -c`` over 64 MiB; MB/s.  (qemu-user
+  runs the exec'd children natively, so its column measures less emulation.)
 - ``startup``: a static hello world; seconds for the whole process.
 
 The first three time the program twice, with its work and without it (zero iterations,
@@ -61,12 +64,14 @@ class Sizes:
     handoffs: int
     spawns: int
     forks: int
+    shell_iterations: int
+    pipe_bytes: int
 
 
 FULL = Sizes(syscall_calls=1_000_000, cpu_rounds=200_000_000, read_bytes=256 << 20, repeat=5,
-             handoffs=100_000, spawns=2_000, forks=200)
+             handoffs=100_000, spawns=2_000, forks=200, shell_iterations=2_000, pipe_bytes=64 << 20)
 QUICK = Sizes(syscall_calls=100_000, cpu_rounds=20_000_000, read_bytes=128 << 20, repeat=3,
-              handoffs=10_000, spawns=200, forks=20)
+              handoffs=10_000, spawns=200, forks=20, shell_iterations=500, pipe_bytes=16 << 20)
 
 
 class RunError(Exception):
@@ -141,7 +146,12 @@ class Cell:
     baseline_samples: list[float] = field(default_factory=list)
 
 
-def make_workloads(sizes: Sizes, read_file: Path, empty_file: Path) -> list[Workload]:
+SHELL_LOOP = 'i=0; while [ $i -lt {n} ]; do i=$((i+1)); done; echo $i'
+PIPELINE = "/bin/busybox cat {path} | /bin/busybox wc -c"
+
+
+def make_workloads(sizes: Sizes, read_file: Path, empty_file: Path, pipe_file: Path | None = None
+                   ) -> list[Workload]:
     """The workloads at ``sizes``, reading ``read_file`` (see ``write_read_file``)."""
     chunks = sizes.read_bytes // READ_CHUNK
     return [
@@ -214,6 +224,26 @@ def make_workloads(sizes: Sizes, read_file: Path, empty_file: Path) -> list[Work
             figure=lambda seconds: seconds / sizes.forks * 1e3,
             target=Target("≤ 20 ms", 20.0, at_most=True),
             digits=2,
+        ),
+        Workload(
+            name="shloop",
+            source="/bin/busybox",
+            unit="s",
+            measured=Run(["sh", "-c", SHELL_LOOP.format(n=sizes.shell_iterations)], f"{sizes.shell_iterations}\n"),
+            baseline=Run(["sh", "-c", SHELL_LOOP.format(n=0)], "0\n"),
+            figure=lambda seconds: seconds,
+            target=Target("report", float("inf"), at_most=True),
+            digits=3,
+        ),
+        Workload(
+            name="pipeline",
+            source="/bin/busybox",
+            unit="MB/s",
+            measured=Run(["sh", "-c", PIPELINE.format(path=pipe_file or read_file)], f"{sizes.pipe_bytes}\n"),
+            baseline=Run(["sh", "-c", PIPELINE.format(path=empty_file)], "0\n"),
+            figure=lambda seconds: sizes.pipe_bytes / seconds / 1e6,
+            target=Target("report", 0.0, at_most=False),
+            digits=1,
         ),
         Workload(
             name="startup",
@@ -293,7 +323,9 @@ class Bench:
         """Cells of ``workload`` for each runner; native runs first and sets the
         reference output for runs whose expected output is not known in advance."""
         try:
-            binary = build(PROGRAMS / workload.source, "gcc-static")
+            # An absolute path names an installed program (busybox) instead of a source.
+            binary = Path(workload.source) if workload.source.startswith("/") else build(
+                PROGRAMS / workload.source, "gcc-static")
         except BuildError as exc:
             reason = f"build failed: {str(exc).splitlines()[0]}"
             return {runner.name: Cell(error=reason) for runner in self.runners}
@@ -437,7 +469,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, metavar="R",
                         help="runs per measurement; the median is reported (default 5, 3 with --quick)")
     parser.add_argument("--only", action="append", metavar="WORKLOAD",
-                        choices=["syscall", "cpu", "read", "pingpong", "spawn", "cpu+blocked", "forkexec", "startup"],
+                        choices=["syscall", "cpu", "read", "pingpong", "spawn", "cpu+blocked", "forkexec", "shloop", "pipeline",
+                                 "startup"],
                         help="run only this workload (may be given more than once)")
     parser.add_argument("--json", metavar="FILE",
                         help="also write the results as JSON to FILE ('-' for stdout)")
@@ -463,12 +496,14 @@ def main(argv: list[str] | None = None) -> int:
     # Not under /tmp: inside the container /tmp is a fresh tmpfs, while /var/tmp is the
     # host's, seen read-only through the overlay.
     with tempfile.TemporaryDirectory(prefix="vkernel-bench-", dir="/var/tmp") as tmp:
-        read_file, empty_file = Path(tmp) / "data", Path(tmp) / "empty"
+        read_file, empty_file, pipe_file = Path(tmp) / "data", Path(tmp) / "empty", Path(tmp) / "pipe"
         empty_file.touch()
-        workloads = [w for w in make_workloads(sizes, read_file, empty_file)
+        workloads = [w for w in make_workloads(sizes, read_file, empty_file, pipe_file)
                      if not args.only or w.name in args.only]
         if any(w.name == "read" for w in workloads):
             write_read_file(read_file, sizes.read_bytes)
+        if any(w.name == "pipeline" for w in workloads):
+            write_read_file(pipe_file, sizes.pipe_bytes)
         bench = Bench(runners, sizes.repeat, args.timeout, console)
         results = {workload.name: bench.measure(workload) for workload in workloads}
 
