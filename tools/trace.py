@@ -134,6 +134,11 @@ def _shown_args(row: Row, args: tuple[int, ...]) -> list[tuple[int, Arg]]:
     return out
 
 
+def describe_args(t: Thread, row: Row, args: tuple[int, ...]) -> list[str]:
+    """A call's arguments as strace prints them before it runs (for audit records)."""
+    return [format_arg(t, arg, args[i + 1], args, -1, True) for i, arg in _shown_args(row, args)]
+
+
 def format_line(t: Thread, row: Row, args: tuple[int, ...], result: int | Control) -> str:
     shown = ", ".join(format_arg(t, arg, args[i + 1], args, result, False) for i, arg in _shown_args(row, args))
     return f"{row.name}({shown}) = {format_result(result, row.name in _ADDRESS_RESULTS)}"

@@ -4,12 +4,26 @@ Usage:
   vkemu [OPTIONS] PROGRAM [ARGS...]     (also: vkemu run [OPTIONS] PROGRAM [ARGS...])
   vkemu syscalls [--markdown]           print the syscall table
   vkemu bench [BENCH OPTIONS]           run the benchmarks
+  vkemu fuzz [FUZZ OPTIONS]             fuzz the syscall surface (see tools/fuzz/cli.py)
+  vkemu policy check FILE | show | import-seccomp FILE
+  vkemu keygen -o KEY | sign --key KEY FILES... -o MANIFEST | verify MANIFEST [FILES...]
+                                        (see tools/policy_cli.py)
 
 Options:
   --trace[=FILE]         strace-style line per syscall, to stderr or FILE
   --trace-json=FILE      the same as JSON lines
   -v HOST:GUEST[:ro|rw]  mount a host directory (read-only unless :rw)
+  --policy FILE          run under a container manifest (TOML; `vkemu policy show`
+                         prints the default one)
+  --seccomp FILE         a Docker/OCI seccomp profile (JSON) replaces the policy's
+                         syscall rules
   --audit FILE           write audit records (JSON lines) to FILE
+  --alert CMD            run CMD (sh -c) with each audit record of at least
+                         --alert-severity on stdin, as JSON
+  --alert-severity S     info, low, medium or high (default high).  Severities:
+                         high = refusals and kills (policy errno/trap/kill, W^X,
+                         attestation), kernel bugs; medium = crashes, deadlocks;
+                         low = policy "log", host signals; info = ENOSYS
   --strict               a kernel bug (exception in a handler) aborts the run
   -h, --help             this text
 
@@ -34,7 +48,7 @@ EXIT_NOTFOUND = 127
 EXIT_INTERNAL = 70
 EXIT_DEADLOCK = 124
 
-SUBCOMMANDS = ("run", "syscalls", "bench")
+SUBCOMMANDS = ("run", "syscalls", "bench", "policy", "keygen", "sign", "verify", "fuzz")
 
 
 class UsageError(Exception):
@@ -50,6 +64,10 @@ class RunOptions:
     volumes: list[tuple[str, str, bool]] = field(default_factory=list)
     audit: str | None = None
     strict: bool = False
+    policy: str | None = None
+    seccomp: str | None = None
+    alert: str | None = None
+    alert_severity: str = "high"
 
 
 def parse_run(argv: list[str]) -> RunOptions:
@@ -90,6 +108,18 @@ def parse_run(argv: list[str]) -> RunOptions:
                 opts.audit = argv[i]
         elif arg == "--strict":
             opts.strict = True
+        elif arg.split("=", 1)[0] in _VALUED:
+            name = arg.split("=", 1)[0]
+            if "=" in arg:
+                value = arg.split("=", 1)[1]
+            else:
+                i += 1
+                if i >= len(argv):
+                    raise UsageError(f"{name} needs a value")
+                value = argv[i]
+            if name == "--alert-severity" and value not in ("info", "low", "medium", "high"):
+                raise UsageError(f"--alert-severity: {value!r} is not info, low, medium or high")
+            setattr(opts, _VALUED[name], value)
         else:
             raise UsageError(f"unknown option {arg}")
         i += 1
@@ -98,6 +128,10 @@ def parse_run(argv: list[str]) -> RunOptions:
     opts.program = argv[i]
     opts.args = argv[i + 1:]
     return opts
+
+
+# Options that take one value, as --opt VALUE or --opt=VALUE: the RunOptions field.
+_VALUED = {"--policy": "policy", "--seccomp": "seccomp", "--alert": "alert", "--alert-severity": "alert_severity"}
 
 
 def parse_volume(spec: str) -> tuple[str, str, bool]:
@@ -127,7 +161,19 @@ def run(opts: RunOptions) -> int:
     from vkernel.errors import SyscallError
     from vkernel.memory import WXViolation
     from vkernel.kernel import Kernel, KernelBug, KernelConfig, Volume
+    from vkernel.policy import PolicyError, default_policy, load
+    from vkernel.policy.seccomp import load_profile
     from vkernel.task import shell_status
+    from tools.policy_cli import alert_command
+    from tools.trace import describe_args
+
+    try:   # a bad manifest or profile: refuse to start, never run with half a policy
+        policy = load(opts.policy) if opts.policy else default_policy()
+        if opts.seccomp:
+            policy.syscalls = load_profile(opts.seccomp)[0]
+    except PolicyError as exc:
+        print(f"vkemu: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
     try:
         with open(opts.program, "rb") as f:
@@ -150,10 +196,16 @@ def run(opts: RunOptions) -> int:
         tracer = Tracer(trace_stream)
     elif json_stream is not None:
         tracer = Tracer(json_stream, as_json=True)
+    audit = AuditLog(policy.container, audit_stream, alert_command(opts.alert) if opts.alert else None,
+                     opts.alert_severity)
     config = KernelConfig(volumes=[Volume(h, g, ro) for h, g, ro in opts.volumes], strict=opts.strict,
-                          tracer=tracer, audit=AuditLog(stream=audit_stream))
+                          tracer=tracer, audit=audit, policy=policy, describe_args=describe_args)
     try:
-        kernel = Kernel(config)
+        try:
+            kernel = Kernel(config)
+        except PolicyError as exc:
+            print(f"vkemu: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         exe = os.fsencode(opts.program)
         argv = [exe] + [os.fsencode(a) for a in opts.args]
         envp = [os.fsencode(f"{k}={v}") for k, v in os.environ.items()]
@@ -235,6 +287,12 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] == "bench":
             from tools import bench
             return bench.main(argv[1:])
+        if argv and argv[0] == "fuzz":
+            from tools.fuzz import cli as fuzz_cli
+            return fuzz_cli.main(argv[1:])
+        if argv and argv[0] in ("policy", "keygen", "sign", "verify"):
+            from tools import policy_cli
+            return policy_cli.main(argv[0], argv[1:])
         if argv and argv[0] == "run":
             argv = argv[1:]
         return run(parse_run(argv))

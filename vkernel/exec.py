@@ -14,6 +14,7 @@ from vkernel.errors import SyscallError
 from vkernel.memory import STACK_SIZE, STACK_TOP, WXViolation, page_down, page_up
 from vkernel.syscalls.fs import check_permission
 from vkernel.task import Process, Thread
+from vkernel.vfs.inode import Inode
 from vkernel.vfs.namespace import Location
 
 MAX_ARG_STRLEN = 131072          # one argument or environment string
@@ -34,8 +35,9 @@ class ExecImage:
     elf: elf.ElfImage
 
 
-def _read_file(loc: Location) -> bytes:
-    desc = loc.inode.open(abi.O_RDONLY)
+def read_inode(inode: Inode) -> bytes:
+    """A regular file's whole contents."""
+    desc = inode.open(abi.O_RDONLY)
     try:
         chunks, offset = [], 0
         while True:
@@ -66,7 +68,7 @@ def prepare_exec(t: Thread, start: Location, path: bytes, argv: list[bytes], env
     st = loc.inode.stat()
     key = (st.dev, st.ino, st.size, st.mtime_ns)
     cached = kernel.exec_cache.get(key)
-    data = cached[0] if cached is not None else _read_file(loc)
+    data = cached[0] if cached is not None else read_inode(loc.inode)
     if data.startswith(b"#!"):
         line = data[2:BINPRM_BUF_SIZE].split(b"\n", 1)[0].strip(b" \t")
         if not line:
@@ -82,7 +84,8 @@ def prepare_exec(t: Thread, start: Location, path: bytes, argv: list[bytes], env
         raise SyscallError(abi.ENOEXEC) from None
     if loc.inode.immutable:
         kernel.exec_cache[key] = (data, image)  # type: ignore[assignment]
-    return ExecImage(data, loc, path, argv or [path], envp, loc.inode.immutable, image)  # type: ignore[arg-type]
+    attested = kernel.attest(t, loc.inode, loc.path.decode(errors="replace"), data)
+    return ExecImage(data, loc, path, argv or [path], envp, attested, image)  # type: ignore[arg-type]
 
 
 def _map_image(proc: Process, image: elf.ElfImage, data: bytes, bias: int, attested: bool, name: str) -> None:
@@ -115,7 +118,7 @@ def _interpreter(proc: Process, path: str) -> tuple[elf.ElfImage, bytes, bool, s
     st = loc.inode.stat()
     key = (st.dev, st.ino, st.size, st.mtime_ns)
     cached = kernel.exec_cache.get(key)
-    data = cached[0] if cached is not None else _read_file(loc)
+    data = cached[0] if cached is not None else read_inode(loc.inode)
     try:
         image = cached[1] if cached is not None else elf.parse(data)
     except elf.NotExecutable:
@@ -124,7 +127,9 @@ def _interpreter(proc: Process, path: str) -> tuple[elf.ElfImage, bytes, bool, s
         raise SyscallError(abi.ELIBBAD)
     if loc.inode.immutable:
         kernel.exec_cache[key] = (data, image)
-    return image, data, loc.inode.immutable, loc.path.decode(errors="replace")  # type: ignore[return-value]
+    name = loc.path.decode(errors="replace")
+    attested = kernel.attest(proc.threads[0] if proc.threads else None, loc.inode, name, data)
+    return image, data, attested, name  # type: ignore[return-value]
 
 
 def load_program(proc: Process, data: bytes, argv: list[bytes], envp: list[bytes], execfn: bytes,

@@ -101,3 +101,5 @@ def release(description: FileDescription) -> None:
     description.refs -= 1
     if description.refs == 0:
         description.close()
+        for hook in list(description.release_hooks):
+            hook()

@@ -9,11 +9,12 @@ are switched only in :meth:`Kernel.run`, outside emulator callbacks.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import struct
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from emu import CPU, StopReason
 from emu.disasm import describe, needs_missing_extension
@@ -23,9 +24,12 @@ from vkernel.audit import AuditLog
 from vkernel.control import Block, Control, Exec, ExitGroup, ExitThread, KernelStop, Killed, SigReturn, Spawn, Yield
 from vkernel.errors import SyscallError
 from vkernel.exec import ExecImage, load_program
-from vkernel.fdtable import FdTable
+from vkernel.fdtable import DEFAULT_NOFILE, FdTable
 from vkernel.futex import FUTEX_OWNER_DIED, FUTEX_TID_MASK, FUTEX_WAITERS, FutexTable
-from vkernel.memory import AddressSpace
+from vkernel.memory import AddressSpace, WXViolation
+from vkernel.policy import Policy, default_policy
+from vkernel.policy.enforce import Enforcer
+from vkernel.policy.trust import TrustedDigests
 from vkernel.sched import QUANTUM_INSTRUCTIONS, Scheduler, State, Wait
 from vkernel.sources import Sources
 from vkernel.syscalls.spec import make_invoker
@@ -35,7 +39,7 @@ from vkernel.task import (WAIT_STATUS_CONTINUED, Credentials, Process, Thread, w
 from vkernel.vfs.devfs import make_devfs
 from vkernel.vfs.file import HostFileDescription
 from vkernel.vfs.hostfs import HostFS
-from vkernel.vfs.inode import InodeNumbers, encode_dev
+from vkernel.vfs.inode import Inode, InodeNumbers, encode_dev
 from vkernel.vfs.memfs import MemFS
 from vkernel.vfs.namespace import Location, Mount, Namespace
 from vkernel.vfs.overlay import OverlayFS
@@ -53,6 +57,7 @@ class Volume:
     host: str
     guest: str
     readonly: bool = True
+    noexec: bool = False
 
 
 @dataclass
@@ -62,9 +67,11 @@ class KernelConfig:
     # strict: an exception escaping a handler stops the run (tests); otherwise EIO + audit.
     strict: bool = False
     hostname: bytes = b"vkernel"
-    container: str = "default"
     tracer: Callable[[Thread, Row, tuple[int, ...], int | Control], None] | None = None
     audit: AuditLog | None = None
+    policy: Policy = field(default_factory=default_policy)
+    # Decodes a syscall's arguments for audit records (tools.trace.describe_args).
+    describe_args: Callable[[Thread, Row, tuple[int, ...]], list[str]] | None = None
 
 
 @dataclass
@@ -78,7 +85,10 @@ class Kernel:
     def __init__(self, config: KernelConfig | None = None, sources: Sources | None = None) -> None:
         self.config = config or KernelConfig()
         self.sources = sources or Sources()
-        self.audit = self.config.audit or AuditLog(self.config.container)
+        self.policy = self.config.policy
+        self.audit = self.config.audit or AuditLog(self.policy.container)
+        # Under [trust] required: the digests signed manifests vouch for (else None).
+        self.trusted = TrustedDigests(self.policy.trust) if self.policy.trust.required else None
         self.hostname = self.config.hostname
         self.numbers = InodeNumbers()
         self.processes: dict[int, Process] = {}
@@ -94,9 +104,11 @@ class Kernel:
         self._init_process: Process | None = None
         # Programs exec'd before, by (device, inode, size, mtime): bytes and parsed ELF.
         self.exec_cache: dict[tuple[int, int, int, int], tuple[bytes, object]] = {}
-        # One invoker per syscall number, shared by every process's dispatcher.
-        self.invokers = [self._unimplemented_invoker(row) if row.handler is None
-                         else make_invoker(row.handler, row.converters) for row in TABLE]
+        # One invoker per syscall number, shared by every process's dispatcher, with the
+        # syscall policy folded in (allowed rows keep their plain invoker).
+        self.enforcer = Enforcer(self, self.policy.syscalls, TABLE)
+        self.invokers = self.enforcer.wrap([self._unimplemented_invoker(row) if row.handler is None
+                                            else _plain_invoker(row.nr) for row in TABLE])
         self.host_signals: list[int] = []   # from the terminal or a supervisor, to deliver
 
     # -- the container's filesystem ------------------------------------------------------
@@ -113,8 +125,9 @@ class Kernel:
         ns.mount(Mount(b"/dev", make_devfs(self.numbers, dev(), self.sources.random_bytes), "devtmpfs", ["rw"]))
         ns.mount(Mount(b"/proc", ProcFS(self.numbers, dev(), procview.KernelProcView(self)), "proc", ["rw"]))
         ns.mount(Mount(b"/tmp", MemFS(self.numbers, dev()), "tmpfs", ["rw"]))
-        for vol in self.config.volumes:
-            fs = HostFS(self.numbers, dev(), vol.host, readonly=vol.readonly)
+        volumes = self.config.volumes + [Volume(m.host, m.guest, m.readonly, m.noexec) for m in self.policy.mounts]
+        for vol in volumes:
+            fs = HostFS(self.numbers, dev(), vol.host, readonly=vol.readonly, noexec=vol.noexec)
             ns.mount(Mount(os.fsencode(vol.guest), fs, vol.host, ["ro" if vol.readonly else "rw"]))
         return ns
 
@@ -153,7 +166,12 @@ class Kernel:
         dispatcher.process = proc
         dispatcher.thread = thread
         self.threads_created += 1
+        nofile = self.policy.quotas.open_files     # the quota is RLIMIT_NOFILE's hard limit
+        proc.rlimits[abi.RLIMIT_NOFILE] = (min(DEFAULT_NOFILE, nofile), nofile)
+        proc.fds.limit = proc.rlimits[abi.RLIMIT_NOFILE][0]
         self._attach_stdio(proc)
+        if attested and not self.attest(thread, None, os.fsdecode(exe_path), data):
+            raise WXViolation(f"{os.fsdecode(exe_path)} is not listed in a manifest signed by a trusted key")
         entry, sp = load_program(proc, data, argv, envp, exe_path, attested, self.sources.random_bytes(16))
         thread.rip = entry
         cpu.set_reg("rsp", sp)
@@ -275,7 +293,7 @@ class Kernel:
             self.sched.fire_due()
             t = self.sched.next_thread()
             if t is None:
-                if self.sched.wait_for_timer():
+                if self.sched.idle():
                     continue
                 return self._deadlock(init)
             self._run_slice(t)
@@ -422,6 +440,11 @@ class Kernel:
         while True:
             sig = signals.next_signal(t)
             if sig == 0:
+                # A mask swapped for a wait (ppoll, pselect6, epoll_pwait, sigsuspend)
+                # that no handler frame took over goes back now (Linux's
+                # restore_saved_sigmask); a restarted call swaps it again.
+                if t.saved_sigmask is not None and t.state is not State.BLOCKED:
+                    t.sigmask, t.saved_sigmask = t.saved_sigmask, None
                 return True
             info = signals.dequeue(t, sig)
             action = proc.sigactions.get(sig)
@@ -771,6 +794,31 @@ class Kernel:
         self.audit.record(proc.cpu.owner, "-", "fault", report)
         self._exit_process(proc, wait_status_signaled(sig, True), report)
 
+    # -- attestation (invariant 1) -----------------------------------------------------------------
+
+    def attest(self, t: Thread | None, inode: Inode | None, name: str, data: bytes | None = None,
+               executable: bool = True) -> bool:
+        """The one gate for code: may bytes of this file become executable?  The loader,
+        execve and mmap all ask here.  The file must be immutable storage (a read-only
+        layer or mount, not noexec); ``inode`` None is the program the user named on the
+        host.  Under [trust] required its sha256 (``data``'s, or read from the inode; cached
+        by dev, inode, size and mtime) must also be in a manifest signed by a trusted key;
+        then only ``executable`` requests are checked and the others are refused, so a
+        later mprotect(PROT_EXEC) of such a mapping fails too.  A refusal by trust is
+        audited here; W^X refusals are audited where the mapping fails."""
+        if inode is not None and not inode.immutable:
+            return False
+        if self.trusted is None:
+            return True
+        if not executable:
+            return False
+        digest = self.trusted.digest(inode, data)
+        if self.trusted.vouches(digest):
+            return True
+        self.audit.record(t, "attest", "deny", f"{name}: sha256 {digest} is in no manifest signed by a trusted key",
+                          {"path": name, "sha256": digest})
+        return False
+
     # -- the choke point's slow paths -------------------------------------------------------------
 
     def unimplemented(self, t: Thread, row: Row) -> int:
@@ -793,6 +841,15 @@ NR_RESTART_SYSCALL = 219
 _ENOSYS_ROW = Row(-1, "unknown", (), None, "missing")
 
 
+@functools.cache
+def _plain_invoker(nr: int) -> Callable[[Thread, Sequence[int]], object]:
+    """The table is fixed for the life of the program: one invoker per row, shared by
+    every kernel (building them all took milliseconds per Kernel)."""
+    row = TABLE[nr]
+    assert row.handler is not None
+    return make_invoker(row.handler, row.converters)
+
+
 class Dispatcher:
     """Per-process syscall entry: decode, run the handler, store the result."""
 
@@ -807,20 +864,27 @@ class Dispatcher:
         self.regs = cpu.args
         self.set_result = cpu.set_result
 
+    def dispatch(self, t: Thread, regs: Sequence[int]) -> int | Control:
+        """Run syscall ``regs[0]`` (arguments in ``regs[1:7]``) for ``t``: the handler's
+        result, ``-errno`` for a SyscallError, and for any other exception what
+        handler_crashed decides (invariant 3).  The CPU hook and the fuzz harness
+        (tools/fuzz) both enter here; storing the result is the caller's business."""
+        nr = regs[0]
+        try:
+            if nr < _NR_TABLE:
+                return self.invokers[nr](t, regs)  # type: ignore[return-value]
+            return self.kernel.enforcer.beyond_table(t, Row(nr, f"syscall_{nr}", (), None, "missing"), regs)
+        except SyscallError as exc:
+            return -exc.errno
+        except Exception as exc:  # invariant 3: a kernel bug, never a crash
+            return self.kernel.handler_crashed(t, TABLE[nr], exc)
+
     def on_syscall(self) -> bool:
         """Called from the CPU hook; True stops the emulator for the scheduler."""
         regs = self.regs
         nr = regs[0]
         t = self.thread
-        try:
-            if nr < _NR_TABLE:
-                result = self.invokers[nr](t, regs)
-            else:
-                result = self.kernel.unimplemented(t, Row(nr, f"syscall_{nr}", (), None, "missing"))
-        except SyscallError as exc:
-            result = -exc.errno
-        except Exception as exc:  # invariant 3: a kernel bug, never a crash
-            result = self.kernel.handler_crashed(t, TABLE[nr], exc)
+        result = self.dispatch(t, regs)
         if self.tracer is not None:
             self.tracer(t, TABLE[nr] if nr < _NR_TABLE else _ENOSYS_ROW, tuple(regs), result)
         if result.__class__ is int:

@@ -490,6 +490,18 @@ class AddressSpace:
         need = abi.PROT_WRITE if writable else abi.PROT_READ
         return [memoryview(v.buffer.mem)[off:off + n] for v, off, n in self._spans(address, size, need, True)]
 
+    def accessible(self, address: int, size: int, writable: bool) -> int:
+        """How many of the ``size`` bytes from ``address`` the guest may access before
+        the first fault: where Linux's copy_to_user/copy_from_user stops."""
+        need = abi.PROT_WRITE if writable else abi.PROT_READ
+        done = 0
+        while done < size:
+            vma = self.find(address + done)
+            if vma is None or vma.prot & need != need:
+                break
+            done = min(size, vma.end - address)
+        return done
+
     def check_access(self, address: int, size: int, writable: bool) -> None:
         """EFAULT unless the whole range is accessible."""
         for _ in self._spans(address, size, abi.PROT_WRITE if writable else abi.PROT_READ, True):

@@ -119,6 +119,7 @@ class Pipe:
             if nonblock:
                 raise SyscallError(abi.EAGAIN)
             raise WouldBlock(self.read_waiters.park)
+        was_full = len(self.pages) >= self.max_slots
         want = min(sum(len(v) for v in views), self.nbytes)
         single = len(views) == 1
         out = views[0] if single else memoryview(bytearray(want))
@@ -139,7 +140,9 @@ class Pipe:
         if not single:
             copy_out(out[:got], views, 0)
         self._pump()
-        self.changed.wake_all()
+        if was_full:
+            # As pipe_read: writers (and EPOLLOUT watchers) hear only of a full pipe draining.
+            self.changed.wake_all(abi.POLLOUT | abi.POLLWRNORM)
         return got
 
     # -- writing --
@@ -159,7 +162,7 @@ class Pipe:
         done = self._fill(src, done, packet)
         if done:
             self.read_waiters.wake_all()
-            self.changed.wake_all()
+            self.changed.wake_all(abi.POLLIN | abi.POLLRDNORM)
         if done == total or nonblock and done:
             return done
         if nonblock:
@@ -201,6 +204,7 @@ class Pipe:
                 self._wake(pending.wait, pending.count)
         if moved:
             self.read_waiters.wake_all()
+            self.changed.wake_all(abi.POLLIN | abi.POLLRDNORM)
 
     def _wake(self, wait: Wait, result: int | None) -> None:
         if wait.thread.wait is wait:
@@ -251,6 +255,7 @@ class PipeEnd(FileDescription):
     """Either end: not seekable (pread, pwrite, lseek: ESPIPE), no size, no fsync."""
 
     seekable = False
+    pollable = True
 
     def __init__(self, pipe: Pipe, flags: int) -> None:
         super().__init__(None, flags, pipe.name)

@@ -7,7 +7,11 @@
   expiry, so the same program with the same inputs interleaves the same way.
 - A blocked thread holds a :class:`Wait`; whoever wakes it (a futex wake, a timer)
   calls :meth:`Scheduler.wake` with the syscall's result.  Timers live in one heap on
-  the monotonic clock; when nothing can run, the kernel sleeps until the nearest one.
+  the monotonic clock.
+- Readiness of host fds (a terminal, a host pipe on stdin) is watched through
+  :class:`HostWatch` registrations: looked at with a zero timeout between slices while
+  any exists, and, when nothing can run, the kernel waits on those fds and the nearest
+  timer together (Sources.wait_host, one ``selectors`` wait: no spinning).
 """
 from __future__ import annotations
 
@@ -38,6 +42,19 @@ class Timer:
     deadline_ns: int
     callback: Callable[[], None]
     cancelled: bool = False
+
+
+@dataclass(eq=False)
+class HostWatch:
+    """Interest in a host fd's readiness: ``notify(0)`` runs each time the host reports
+    one of ``events`` (POLL* bits) ready, until the watch is cancelled."""
+    fd: int
+    events: int
+    notify: Callable[[int], object]
+    cancelled: bool = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 @dataclass(eq=False)
@@ -79,6 +96,7 @@ class Scheduler:
         self._timers: list[tuple[int, int, Timer]] = []
         self._seq = itertools.count()
         self.blocked: dict[int, Wait] = {}       # tid -> wait, for deadlock reports
+        self._host_watches: list[HostWatch] = []
 
     # -- run queue --
     def add(self, t: Thread, front: bool = False) -> None:
@@ -162,18 +180,46 @@ class Scheduler:
         return timer
 
     def fire_due(self) -> None:
+        """Run the timers that are due, and tell host watches whose fds are ready."""
+        if self._host_watches:
+            self._poll_host(0)
         now = self.now()
         while self._timers and (self._timers[0][2].cancelled or self._timers[0][0] <= now):
             _, _, timer = heapq.heappop(self._timers)
             if not timer.cancelled:
                 timer.callback()
 
-    def wait_for_timer(self) -> bool:
-        """Nothing can run: sleep until the nearest timer.  False if there is none."""
+    # -- host readiness --
+    def watch_host(self, fd: int, events: int, notify: Callable[[int], object]) -> HostWatch:
+        watch = HostWatch(fd, events, notify)
+        self._host_watches.append(watch)
+        return watch
+
+    def _poll_host(self, timeout: float | None) -> None:
+        self._host_watches = [w for w in self._host_watches if not w.cancelled]
+        interest: dict[int, int] = {}
+        for watch in self._host_watches:
+            interest[watch.fd] = interest.get(watch.fd, 0) | watch.events
+        ready = self.sources.wait_host(interest, timeout)
+        if not ready:
+            return
+        for watch in list(self._host_watches):
+            if watch.fd in ready and not watch.cancelled:
+                watch.notify(0)
+
+    def idle(self) -> bool:
+        """Nothing can run: wait for the nearest timer and the watched host fds
+        together, then run what became due.  False if there is nothing to wait for
+        (every thread waits forever: a deadlock)."""
         while self._timers and self._timers[0][2].cancelled:
             heapq.heappop(self._timers)
-        if not self._timers:
+        self._host_watches = [w for w in self._host_watches if not w.cancelled]
+        if not self._timers and not self._host_watches:
             return False
-        self.sources.sleep(max(self._timers[0][0] - self.now(), 0) / 1e9)
+        timeout = max(self._timers[0][0] - self.now(), 0) / 1e9 if self._timers else None
+        if self._host_watches:
+            self._poll_host(timeout)
+        else:
+            self.sources.sleep(timeout or 0.0)
         self.fire_due()
         return True

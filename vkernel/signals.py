@@ -212,6 +212,7 @@ def send_to_process(kernel: Kernel, proc: Process, info: SigInfo) -> bool:
     if sig < SIGRTMIN and any(p.signo == sig for p in proc.pending):
         return False
     proc.pending.append(info)
+    _tell_signalfds(proc)
     for t in proc.threads:
         t.attention = True
     waiter = next((t for t in proc.threads if t.sigwait_set & bit(sig)), None)
@@ -239,12 +240,18 @@ def send_to_thread(kernel: Kernel, t: Thread, info: SigInfo) -> bool:
     if sig < SIGRTMIN and any(p.signo == sig for p in t.pending):
         return False
     t.pending.append(info)
+    _tell_signalfds(proc)
     t.attention = True
     if t.sigwait_set & bit(sig):
         kernel.interrupt(t, 0)
     elif not t.sigmask & bit(sig):
         kernel.interrupt(t, sig)
     return True
+
+
+def _tell_signalfds(proc: Process) -> None:
+    if proc.signalfd_waiters is not None:
+        proc.signalfd_waiters.wake_all(abi.POLLIN | abi.POLLRDNORM)
 
 
 def job_control(kernel: Kernel, proc: Process, sig: int) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from vkernel import abi
 from vkernel.fdtable import FdTable
 from vkernel.sched import RestartBlock, State, Wait
 from vkernel.signals import FaultFrame, PosixTimer
+from vkernel.waitq import WaitQueue
 
 if TYPE_CHECKING:
     from emu import CPU
@@ -115,6 +115,14 @@ class Process:
     crash: str | None = None           # the one-line report if it died of a CPU fault
     # Called when a generated /proc file of this process is read.
     extra_proc_files: dict[str, Callable[[], bytes]] = field(default_factory=dict)
+    # Told of every signal queued on the process or one of its threads, for its
+    # signalfds (Linux's sighand->signalfd_wqh); made with the first signalfd.
+    signalfd_waiters: WaitQueue | None = None
+
+    def signalfd_queue(self) -> WaitQueue:
+        if self.signalfd_waiters is None:
+            self.signalfd_waiters = WaitQueue(self.kernel.sched, f"a signal for a signalfd of {self.pid}")
+        return self.signalfd_waiters
 
     @property
     def main_thread(self) -> Thread:

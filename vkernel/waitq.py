@@ -9,6 +9,7 @@ cannot park degrades to the nonblocking answer, never to a kernel bug.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from vkernel import abi
@@ -44,9 +45,9 @@ class WaitQueue:
         self.sched = sched
         self.describe = describe
         self.waits: list[Wait] = []
-        # poll(2) callers watching the object: told of every change, they decide
-        # themselves whether to wake (vkernel/poll.py).  A watcher removes itself.
-        self.watchers: list[Callable[[], None]] = []
+        # Pollers watching the object (vkernel/poll.py): told of every change, they
+        # decide themselves whether to wake.  A watcher removes itself.
+        self.watchers: list[Watcher] = []
 
     def park(self, t: Thread) -> Block:
         """Park ``t``; it restarts its syscall when :meth:`wake_all` runs."""
@@ -60,10 +61,35 @@ class WaitQueue:
         if wait in self.waits:
             self.waits.remove(wait)
 
-    def wake_all(self) -> None:
-        """The object changed: every parked thread runs its syscall again."""
+    def wake_all(self, key: int = 0) -> None:
+        """The object changed: every parked thread runs its syscall again, and the
+        watchers hear of it with ``key``, the POLL* events the change concerns (0: any,
+        as Linux's wake-up keys).  Exclusive watchers (EPOLLEXCLUSIVE) come after the
+        others and only the first one that wakes a waiter is told, as Linux's
+        ``__wake_up_common`` with one exclusive wake-up."""
         waits, self.waits = self.waits, []
         for wait in waits:
             self.sched.wake(wait.thread, None)
         for watcher in list(self.watchers):
-            watcher()
+            if watcher.notify(key) and watcher.exclusive:
+                break
+
+    def watch(self, watcher: Watcher) -> None:
+        """Add a watcher: exclusive ones go last, as ``add_wait_queue_exclusive``."""
+        if watcher.exclusive:
+            self.watchers.append(watcher)
+        else:
+            first_exclusive = next((i for i, w in enumerate(self.watchers) if w.exclusive), len(self.watchers))
+            self.watchers.insert(first_exclusive, watcher)
+
+    def unwatch(self, watcher: Watcher) -> None:
+        if watcher in self.watchers:
+            self.watchers.remove(watcher)
+
+
+@dataclass(eq=False)
+class Watcher:
+    """A poller's registration on a wait queue.  ``notify(key)`` returns True when it
+    woke a waiting thread (that ends an exclusive wake-up)."""
+    notify: Callable[[int], bool]
+    exclusive: bool = False

@@ -350,6 +350,10 @@ def sys_fallocate(t: Thread, fd: int, mode: int, offset: int, length: int) -> in
 
 
 _COPY_CHUNK = 1 << 20
+# One sendfile or copy_file_range moves at most this much: both may return short counts
+# (callers loop), and a copy from an endless source (/dev/zero, a sparse file) must not
+# hold the kernel, which serves every guest thread, for seconds.
+_COPY_MAX = 16 << 20
 
 
 def _unread(src: FileDescription, n: int) -> None:
@@ -364,6 +368,7 @@ def _unread(src: FileDescription, n: int) -> None:
 def _copy(src: FileDescription, dst: FileDescription, count: int, src_offset: int | None,
           dst_offset: int | None) -> tuple[int, int | None, int | None]:
     """Copy up to ``count`` bytes through a bounce buffer; returns (n, new offsets)."""
+    count = min(count, _COPY_MAX)
     total = 0
     buf = bytearray(min(count, _COPY_CHUNK) or 1)
     while total < count:
@@ -393,7 +398,10 @@ def _copy(src: FileDescription, dst: FileDescription, count: int, src_offset: in
             src_offset += written
         if dst_offset is not None:
             dst_offset += written
-        if written < n:
+        if written < n or n < len(view):
+            # A short read is the source's end for now (end of file, a drained pipe):
+            # return what moved, the caller loops; never chase a file that grows as it
+            # is written (sendfile from a file into itself).
             break
     return total, src_offset, dst_offset
 

@@ -5,7 +5,7 @@ import struct
 
 from vkernel import abi
 from vkernel.errors import SyscallError
-from vkernel.syscalls.common import lookup_at, parent_at, read_path, start_location, timespec_ns
+from vkernel.syscalls.common import lookup_at, parent_at, read_path, start_location
 from vkernel.task import Thread
 from vkernel.vfs.inode import Inode, now_ns
 from vkernel.vfs.namespace import Location, join
@@ -422,7 +422,8 @@ def sys_fchownat(t: Thread, dirfd: int, path: int, uid: int, gid: int, flags: in
 
 
 def _id_arg(value: int) -> int | None:
-    return None if value in (-1, 0xFFFFFFFF) else value
+    """A uid_t/gid_t argument: -1 leaves the id unchanged, others are unsigned 32-bit."""
+    return None if value in (-1, 0xFFFFFFFF) else value & 0xFFFFFFFF
 
 
 def sys_truncate(t: Thread, path: int, length: int) -> int:
@@ -432,6 +433,8 @@ def sys_truncate(t: Thread, path: int, length: int) -> int:
     loc = lookup_at(t, abi.AT_FDCWD, path)
     if loc.inode.is_dir:
         raise SyscallError(abi.EISDIR)
+    if loc.inode.mode & abi.S_IFMT != abi.S_IFREG:
+        raise SyscallError(abi.EINVAL)          # as Linux's vfs_truncate: regular files only
     loc.inode.setattr(size=length)
     return 0
 
@@ -441,8 +444,8 @@ def sys_ftruncate(t: Thread, fd: int, length: int) -> int:
     if length < 0:
         raise SyscallError(abi.EINVAL)
     desc = t.process.fds.get(fd)
-    if desc.inode is not None and desc.inode.is_dir:
-        raise SyscallError(abi.EINVAL)
+    if desc.inode is not None and desc.inode.mode & abi.S_IFMT != abi.S_IFREG:
+        raise SyscallError(abi.EINVAL)          # directories, devices: regular files only
     if not desc.writable:
         raise SyscallError(abi.EBADF if desc.flags & abi.O_PATH else abi.EINVAL)
     desc.truncate(length)

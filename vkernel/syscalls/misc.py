@@ -40,9 +40,14 @@ def sys_getrandom(t: Thread, buf: int, length: int, flags: int) -> int:
         raise SyscallError(abi.EINVAL)
     if flags & abi.GRND_RANDOM and flags & abi.GRND_INSECURE:
         raise SyscallError(abi.EINVAL)
-    length = min(length, 0x1FFFFFF)
-    t.process.mm.write(buf, t.process.kernel.sources.random_bytes(length))
-    return length
+    if length == 0:
+        return 0
+    # Linux copies in chunks up to a fault: the bytes before it count, none is EFAULT.
+    done = t.process.mm.accessible(buf, min(length, 0x1FFFFFF), writable=True)
+    if not done:
+        raise SyscallError(abi.EFAULT)
+    t.process.mm.write(buf, t.process.kernel.sources.random_bytes(done))
+    return done
 
 
 def sys_prctl(t: Thread, option: int, arg2: int, arg3: int, arg4: int, arg5: int) -> int:

@@ -68,9 +68,10 @@ def sys_mmap(t: Thread, addr: int, length: int, prot: int, flags: int, fd: int, 
         else:
             assert desc.inode is not None
             st = desc.inode.stat()
-            mm.map(start, length, prot, shared=shared, attested=desc.inode.immutable,
-                   name=desc.path.decode(errors="replace"), file_offset=offset, inode=st.ino, dev=st.dev,
-                   file=desc, may_write=may_write)
+            name = desc.path.decode(errors="replace")
+            attested = t.process.kernel.attest(t, desc.inode, name, executable=bool(prot & abi.PROT_EXEC))
+            mm.map(start, length, prot, shared=shared, attested=attested, name=name, file_offset=offset,
+                   inode=st.ino, dev=st.dev, file=desc, may_write=may_write)
     except WXViolation as exc:
         _audit_wx(t, exc, "mmap", start, length, prot)
         raise

@@ -82,6 +82,7 @@ def _set_ids(t: Thread, real: int, effective: int, saved: int, kind: str) -> int
     for i, value in enumerate((real, effective, saved)):
         if value in (-1, 0xFFFFFFFF):
             continue
+        value &= 0xFFFFFFFF          # uid_t and gid_t are unsigned 32-bit
         if not privileged and value not in cur:
             raise SyscallError(abi.EPERM)
         new[i] = value
@@ -93,14 +94,18 @@ def _set_ids(t: Thread, real: int, effective: int, saved: int, kind: str) -> int
 
 
 def sys_setuid(t: Thread, uid: int) -> int:
-    """setuid(2)."""
+    """setuid(2): (uid_t)-1 is no uid (EINVAL), as Linux's make_kuid gives."""
+    if uid == -1:
+        raise SyscallError(abi.EINVAL)
     if t.process.creds.euid == 0:
         return _set_ids(t, uid, uid, uid, "u")
     return _set_ids(t, -1, uid, -1, "u")
 
 
 def sys_setgid(t: Thread, gid: int) -> int:
-    """setgid(2)."""
+    """setgid(2): (gid_t)-1 is no gid (EINVAL)."""
+    if gid == -1:
+        raise SyscallError(abi.EINVAL)
     if t.process.creds.euid == 0:
         return _set_ids(t, gid, gid, gid, "g")
     return _set_ids(t, -1, gid, -1, "g")
@@ -270,7 +275,8 @@ def sys_prlimit64(t: Thread, pid: int, resource: int, new: int, old: int) -> int
             raise SyscallError(abi.EINVAL)
         if hard > current[1] and t.process.creds.euid != 0:
             raise SyscallError(abi.EPERM)
-        if resource == abi.RLIMIT_NOFILE and hard > 1 << 20:
+        # nr_open, and the policy's open_files quota: a hard limit even root cannot raise.
+        if resource == abi.RLIMIT_NOFILE and hard > min(1 << 20, t.process.kernel.policy.quotas.open_files):
             raise SyscallError(abi.EPERM)
         update = (soft, hard)
     if old:

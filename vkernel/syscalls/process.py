@@ -17,16 +17,12 @@ __WNOTHREAD, __WALL, __WCLONE = 0x20000000, 0x40000000, 0x80000000
 P_ALL, P_PID, P_PGID, P_PIDFD = 0, 1, 2, 3
 CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED = 1, 2, 3, 5, 6
 
-# Processes per container until the policy's quota replaces it.
-DEFAULT_PROCESS_LIMIT = 1024
-
-
 def clone_process(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, tls: int,
                   exit_signal: int) -> Spawn:
     """A new process (fork, vfork, or posix_spawn's CLONE_VM|CLONE_VFORK)."""
     kernel = t.process.kernel
     live = sum(1 for p in kernel.processes.values() if p.exit_code is None)
-    if live >= DEFAULT_PROCESS_LIMIT:
+    if live >= kernel.policy.quotas.processes:
         raise SyscallError(abi.EAGAIN)
     child = kernel.fork_process(t, flags, exit_signal)
     thread = child.main_thread

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vkernel import abi
-from vkernel.syscalls import fd, fs, misc, mm, pipe, poll, posix_timer, proc, process, signal, thread, time
+from vkernel.syscalls import (epoll, eventfd, fd, fs, misc, mm, pipe, poll, posix_timer, proc, process, signal,
+                               thread, time)
 from vkernel.syscalls.spec import (ARCH_CODE, AT_FLAGS, BUF_IN, BUF_OUT, CLOCK, DIRFD, FCNTL_CMD, FD, INT,
                                    IOCTL_REQ, LONG, MAP_FLAGS, MODE, OFF, OPEN_FLAGS, PATH, PIPE_FLAGS, PROT, PTR,
                                    RLIMIT, SIGNAL, SIZE, STR, UINT, ULONG, WHENCE, CLONE_FLAGS, FUTEX_OP, Arg)
@@ -142,8 +143,30 @@ ROWS: list[Row] = [
     Row(21, "access", (PATH, INT), fs.sys_access, F),
     Row(32, "dup", (FD,), fd.sys_dup, F),
     Row(33, "dup2", (FD, FD), fd.sys_dup2, F),
+    # -- polling and event fds (one readiness core: vkernel/poll.py) -------------------------
     Row(7, "poll", (PTR, UINT, INT), poll.sys_poll, F),
-    Row(271, "ppoll", (PTR, UINT, PTR, PTR, SIZE), poll.sys_ppoll, P, "no signal mask yet (ENOSYS with one)"),
+    Row(271, "ppoll", (PTR, UINT, PTR, PTR, SIZE), poll.sys_ppoll, F),
+    Row(23, "select", (INT, PTR, PTR, PTR, PTR), poll.sys_select, P,
+        "nfds is capped at RLIMIT_NOFILE, not the fd table's allocated size"),
+    Row(270, "pselect6", (INT, PTR, PTR, PTR, PTR, PTR), poll.sys_pselect6, P, "see select"),
+    Row(213, "epoll_create", (INT,), epoll.sys_epoll_create, F),
+    Row(291, "epoll_create1", (INT,), epoll.sys_epoll_create1, F),
+    Row(233, "epoll_ctl", (FD, INT, FD, PTR), epoll.sys_epoll_ctl, P,
+        "no max_user_watches limit; EPOLLWAKEUP dropped; EPOLLET on a host fd (a terminal) reports "
+        "while it stays ready"),
+    Row(232, "epoll_wait", (FD, PTR, INT, INT), epoll.sys_epoll_wait, F),
+    Row(281, "epoll_pwait", (FD, PTR, INT, INT, PTR, SIZE), epoll.sys_epoll_pwait, F),
+    Row(441, "epoll_pwait2", (FD, PTR, INT, PTR, PTR, SIZE), epoll.sys_epoll_pwait2, F),
+    Row(284, "eventfd", (UINT,), eventfd.sys_eventfd, F),
+    Row(290, "eventfd2", (UINT, INT), eventfd.sys_eventfd2, F),
+    Row(283, "timerfd_create", (CLOCK, INT), eventfd.sys_timerfd_create, P,
+        "alarm clocks EPERM; an absolute CLOCK_REALTIME deadline does not follow later clock changes"),
+    Row(286, "timerfd_settime", (FD, INT, PTR, PTR), eventfd.sys_timerfd_settime, P,
+        "TFD_TIMER_CANCEL_ON_SET never cancels (the clock is not set from inside)"),
+    Row(287, "timerfd_gettime", (FD, PTR), eventfd.sys_timerfd_gettime, F),
+    Row(282, "signalfd", (FD, PTR, SIZE), eventfd.sys_signalfd, P, "see signalfd4"),
+    Row(289, "signalfd4", (FD, PTR, SIZE, INT), eventfd.sys_signalfd4, P,
+        "reads the queues of the process that created it, also from a forked child"),
     Row(40, "sendfile", (FD, FD, PTR, SIZE), fd.sys_sendfile, P, "into a full pipe: what fits, or EAGAIN, never blocks"),
     Row(72, "fcntl", (FD, FCNTL_CMD, ULONG), fd.sys_fcntl, P,
         "record locks always granted (single process); F_GETPIPE_SZ/F_SETPIPE_SZ as Linux"),

@@ -46,10 +46,6 @@ CLONE_FLAG_NAMES = [(v, "CLONE_" + k) for k, v in (
     ("PARENT_SETTID", CLONE_PARENT_SETTID), ("CHILD_CLEARTID", CLONE_CHILD_CLEARTID),
     ("CHILD_SETTID", CLONE_CHILD_SETTID), ("IO", CLONE_IO))]
 
-# Threads per container until the policy's quota replaces it.
-DEFAULT_THREAD_LIMIT = 1024
-
-
 def _clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, tls: int,
            exit_signal: int = 0) -> Spawn:
     """The checks of Linux's copy_process, then a new thread in the caller's process."""
@@ -66,7 +62,7 @@ def _clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, t
     if flags & _THREAD_FLAGS != _THREAD_FLAGS:
         raise SyscallError(abi.EINVAL)
     kernel = t.process.kernel
-    if kernel.thread_count() >= DEFAULT_THREAD_LIMIT:
+    if kernel.thread_count() >= kernel.policy.quotas.threads:
         raise SyscallError(abi.EAGAIN)
     mm = t.process.mm
     if flags & CLONE_PARENT_SETTID:

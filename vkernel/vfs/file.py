@@ -11,7 +11,7 @@ import os
 import select
 import struct
 import termios
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from vkernel import abi
 from vkernel.errors import SyscallError, from_os_error
@@ -20,8 +20,8 @@ from vkernel.vfs.inode import Stat
 
 if TYPE_CHECKING:
     from vkernel.vfs.inode import Inode
-    from vkernel.waitq import WaitQueue
     from vkernel.vfs.namespace import Location
+    from vkernel.waitq import WaitQueue
 
 
 def copy_out(data: bytes | bytearray, views: list[memoryview], offset: int) -> int:
@@ -40,6 +40,9 @@ class FileDescription:
     """An open file.  Subclasses override the operations their object supports."""
 
     seekable = True
+    # Whether the object has a poll method of its own (Linux's file_can_poll): epoll
+    # refuses the others with EPERM, while poll and select call them always ready.
+    pollable = False
 
     def __init__(self, inode: Inode | None, flags: int, path: bytes = b"") -> None:
         self.inode = inode
@@ -48,6 +51,9 @@ class FileDescription:
         self.offset = 0
         self.dir_cursor: list[tuple[bytes, int, int]] | None = None
         self.refs = 0                  # fd entries (all fd tables) and VMAs pointing here
+        # Run after close() when the last reference goes: epoll registrations live as
+        # long as the description, not the fd (vkernel/epoll.py).
+        self.release_hooks: list[Callable[[], None]] = []
         self.location: Location | None = None   # where it was opened, for *at() and /proc
 
     # -- access mode --
@@ -160,7 +166,8 @@ class FileDescription:
 
     @property
     def host_readiness(self) -> bool:
-        """Readiness comes from a host fd: a poller that waits must look again now and then."""
+        """Readiness comes from the host fd ``fileno()``: a poller that waits watches it
+        through the scheduler (Scheduler.watch_host), since nothing in the kernel announces it."""
         return False
 
     def getdents(self, capacity: int) -> bytes:
@@ -307,6 +314,10 @@ class HostFileDescription(FileDescription):
 
     @property
     def host_readiness(self) -> bool:
+        return not self.positional
+
+    @property
+    def pollable(self) -> bool:  # type: ignore[override]
         return not self.positional
 
     def readable_bytes(self) -> int:

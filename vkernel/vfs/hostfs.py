@@ -53,9 +53,11 @@ class HostFS(Filesystem):
 
     name = "hostfs"
 
-    def __init__(self, numbers: InodeNumbers, dev: int, hostdir: str, readonly: bool = True) -> None:
+    def __init__(self, numbers: InodeNumbers, dev: int, hostdir: str, readonly: bool = True,
+                 noexec: bool = False) -> None:
         super().__init__(numbers, dev, readonly)
         self.hostdir = hostdir
+        self.noexec = noexec         # a policy mount's noexec: nothing here is ever attested
         self.root_fd = os.open(hostdir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         self._root = HostInode(self, b"", os.fstat(self.root_fd))
 
@@ -97,7 +99,7 @@ class HostInode(Inode):
 
     @property
     def immutable(self) -> bool:  # type: ignore[override]
-        return self.fs.readonly
+        return self.fs.readonly and not self.fs.noexec
 
     @property
     def mode(self) -> int:

@@ -11,6 +11,12 @@ from vkernel.vfs.file import FileDescription, copy_out
 from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, Times, check_name, dtype_of, now_ns
 
 
+# The bytes one file may hold in host memory: a write past it fails with ENOSPC, as on
+# a full tmpfs.  Sizes set by truncate cost nothing: past the written bytes a file is
+# sparse and reads as zeros.
+MEMFILE_MAX_BYTES = 256 << 20
+
+
 class MemFS(Filesystem):
     """tmpfs: everything in host memory, gone when the kernel exits."""
 
@@ -33,7 +39,10 @@ class MemInode(Inode):
         self.uid, self.gid = uid, gid
         self.nlink = 1
         self.times = Times()
+        # Invariant: a regular file's size is max(len(data), sparse_size); the bytes in
+        # between were never written and read as zeros.
         self.data = bytearray()
+        self.sparse_size = 0
         self.target = target
         self.children: dict[bytes, MemInode] = {}
         self.whiteouts: set[bytes] = set()
@@ -41,7 +50,7 @@ class MemInode(Inode):
         self.rdev = 0
 
     def stat(self) -> Stat:
-        size = len(self.target) if self.is_symlink else (4096 if self.is_dir else len(self.data))
+        size = len(self.target) if self.is_symlink else (4096 if self.is_dir else self.size)
         blocks = 0 if self.is_symlink else ((size + 4095) // 4096) * 8
         return Stat(self.fs.dev, self.ino, self.mode_bits, self.nlink, self.uid, self.gid, size,
                     rdev=self.rdev, blocks=blocks, atime_ns=self.times.atime_ns,
@@ -50,6 +59,10 @@ class MemInode(Inode):
     @property
     def mode(self) -> int:
         return self.mode_bits
+
+    @property
+    def size(self) -> int:
+        return max(len(self.data), self.sparse_size)
 
     def touch(self, change_only: bool = False) -> None:
         t = now_ns()
@@ -69,10 +82,8 @@ class MemInode(Inode):
         if size is not None:
             if self.is_dir:
                 raise SyscallError(abi.EISDIR)
-            if size < len(self.data):
-                del self.data[size:]
-            else:
-                self.data.extend(bytes(size - len(self.data)))
+            del self.data[size:]
+            self.sparse_size = size
             self.touch()
         if atime_ns is not None:
             self.times.atime_ns = atime_ns
@@ -229,11 +240,26 @@ class MemFile(FileDescription):
     def pread(self, views: list[memoryview], offset: int) -> int:
         if self.node.is_dir:
             raise SyscallError(abi.EISDIR)
-        return copy_out(self.node.data, views, offset)
+        node = self.node
+        done = copy_out(node.data, views, offset)
+        want = min(sum(len(view) for view in views), node.size - offset)
+        # The sparse tail: zeros up to the file's size.
+        pos = 0
+        for view in views:
+            if done >= want:
+                break
+            if pos + len(view) > done:
+                n = min(pos + len(view), want) - done
+                view[done - pos:done - pos + n] = bytes(n)
+                done += n
+            pos += len(view)
+        return done
 
     def pwrite(self, chunks: list[memoryview] | list[bytes], offset: int) -> int:
         payload = b"".join(chunks)
         data = self.node.data
+        if offset + len(payload) > MEMFILE_MAX_BYTES and offset + len(payload) > len(data):
+            raise SyscallError(abi.ENOSPC)
         if offset > len(data):
             data.extend(bytes(offset - len(data)))
         data[offset:offset + len(payload)] = payload
@@ -242,4 +268,4 @@ class MemFile(FileDescription):
         return len(payload)
 
     def size(self) -> int:
-        return len(self.node.data)
+        return self.node.size

@@ -1,0 +1,371 @@
+"""Structured, seeded generation of syscall calls from the syscall table's argument kinds.
+
+A generated argument is a small JSON value, resolved against the live harness state
+only when the call runs (tools/fuzz/driver.py), so a sequence stays meaningful when the
+minimiser drops calls from it:
+
+- ``{"int": N}``: a raw 64-bit register value.
+- ``{"fd": KIND, "pick": K}``: the K-th (modulo their number) live fd of KIND, one of
+  the kinds the driver classifies descriptions into (``any`` for every fd, ``closed``
+  for numbers closed earlier in the sequence); -1 when there is none.
+- ``{"ptr": REGION, "off": N}``: an address in a region of the harness's arena
+  (``slot``, the argument's own scratch slot; ``out``, a shared writable area; ``ro``,
+  ``none``, ``cross`` (a writable page followed by a PROT_NONE one, N bytes before the
+  boundary), ``crossro`` (writable then read-only), ``unmapped``) or a fixed address
+  (``null``, ``kernel``, ``low``, ``top``); with ``"data": HEX`` the bytes are written
+  there first.  ``{"ptr": "vma", "pick": K, "off": N, "rel": "start"|"end"}`` points
+  into the K-th mapping of the process.
+- ``{"path": TEXT, "at": "slot"|"cross"}``: a NUL-terminated string (bytes as latin-1)
+  written into the slot, or ending exactly at the PROT_NONE boundary with no NUL.
+
+Generation is online: each call is drawn knowing the kinds of fd that are live, so
+objects created earlier in a sequence feed later calls.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from tools.fuzz import arena
+from vkernel import abi
+from vkernel.syscalls import thread as thread_calls
+from vkernel.syscalls.spec import Arg
+from vkernel.syscalls.table import BY_NAME, TABLE, Row
+
+MASK64 = (1 << 64) - 1
+
+# Calls that would end or replace the process or create another one: the in-process
+# driver has no scheduler loop to carry them out.
+SKIPPED = frozenset({"exit", "exit_group", "execve", "execveat", "rt_sigreturn", "fork", "vfork",
+                     "clone", "clone3"})
+
+# --families accepts the handler modules' names and these groups of them.
+FAMILY_GROUPS: dict[str, tuple[str, ...]] = {
+    "files": ("fs", "fd"), "memory": ("mm",), "processes": ("proc", "process"),
+    "signals": ("signal", "posix_timer"), "threads": ("thread",), "denied": ("table",),
+}
+
+
+def family_of(row: Row) -> str:
+    """The handler module's last name component: fs, fd, mm, proc, signal, ..."""
+    assert row.handler is not None
+    return row.handler.__module__.rsplit(".", 1)[-1]
+
+
+def fuzzable_rows() -> list[Row]:
+    return [row for row in TABLE if row.handler is not None and row.name not in SKIPPED]
+
+
+def all_families() -> list[str]:
+    return sorted({family_of(row) for row in fuzzable_rows()})
+
+
+class UnknownFamily(ValueError):
+    """A --families name that is neither a handler module nor a group."""
+
+
+def select_rows(families: list[str] | None) -> list[Row]:
+    rows = fuzzable_rows()
+    if not families:
+        return rows
+    wanted: set[str] = set()
+    known = set(all_families())
+    for name in families:
+        if name in FAMILY_GROUPS:
+            wanted.update(FAMILY_GROUPS[name])
+        elif name in known:
+            wanted.add(name)
+        else:
+            raise UnknownFamily(f"unknown family {name!r} (known: {', '.join(sorted(known | set(FAMILY_GROUPS)))})")
+    return [row for row in rows if family_of(row) in wanted]
+
+
+@dataclass
+class Call:
+    name: str
+    args: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "args": self.args}
+
+    @staticmethod
+    def from_json(obj: object) -> Call:
+        if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("args"), list):
+            raise ValueError(f"not a call: {obj!r}")
+        if obj["name"] not in BY_NAME:
+            raise ValueError(f"unknown syscall {obj['name']!r}")
+        return Call(obj["name"], list(obj["args"]))
+
+
+# -- value pools -------------------------------------------------------------------------
+
+BOUNDARY_INTS = [0, 1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 63, 64, 255, 256, 1023, 1024, 4095, 4096, 4097,
+                 8191, 8192, 65535, 65536, 1 << 20, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 1 << 32,
+                 0x7FFFF000, 0x7FFFFFFFFFFFFFFF, 1 << 63, MASK64, MASK64 - 1, MASK64 - 4095, MASK64 - 4096]
+SIZES = [0, 1, 2, 8, 16, 64, 4095, 4096, 4097, 8192, 12288, 65536, 1 << 20, 0x7FFFF000, 0x7FFFFFFF,
+         0xFFFFFFFF, 1 << 32, 0x7FFFFFFFFFFFFFFF, 1 << 63, MASK64, MASK64 - 4095]
+MODES = [0, 0o644, 0o600, 0o755, 0o777, 0o4755, 0o7777, abi.S_IFREG | 0o644, abi.S_IFDIR | 0o755,
+         abi.S_IFIFO | 0o600, abi.S_IFCHR | 0o666, 0xFFFFFFFF]
+FD_LITERALS = [-1, -2, abi.AT_FDCWD, 1023, 1024, 4096, 1 << 20, 0x7FFFFFFF, -(1 << 31)]
+FD_KINDS_WANTED = ["any", "file", "dir", "pipe_r", "pipe_w", "dev", "proc", "opath"]
+
+# The names a sequence makes and reuses: files, directories and symlinks in /tmp.
+TMP_NAMES = [b"/tmp/f0", b"/tmp/f1", b"/tmp/d0", b"/tmp/d0/f", b"/tmp/l0", b"/tmp/l1", b"/tmp/loop"]
+PATHS = [
+    b"/", b".", b"..", b"", b"/etc/passwd", b"/etc", b"/etc/passwd/", b"/etc/passwd/x", b"/tmp", b"/tmp/",
+    b"/tmp/../tmp/f0", b"/../../../etc/passwd", b"/tmp/./d0/../f1", b"f0", b"../tmp", b"tmp/f0",
+    b"/proc", b"/proc/self", b"/proc/self/maps", b"/proc/self/status", b"/proc/self/fd", b"/proc/self/fd/3",
+    b"/proc/self/exe", b"/proc/self/cwd", b"/proc/1/cmdline", b"/proc/999/stat", b"/proc/self/stat",
+    b"/dev", b"/dev/null", b"/dev/zero", b"/dev/full", b"/dev/urandom", b"/dev/random", b"/dev/shm",
+    b"/dev/shm/x", b"/dev/fd/0", b"/dev/stdout", b"/nonexistent", b"/nonexistent/x", b"/usr/bin",
+    b"/bin/sh", b"/etc/hostname", b"/tmp/f0\0ignored", b"/tmp\0/f0", b"//tmp//f0", b"/tmp/d0/f/..",
+    b"/tmp/" + b"a" * 255, b"/tmp/" + b"a" * 256, b"/" + b"a" * 4094, b"/" + b"a" * 4095,
+    b"/tmp/" + b"a/" * 2045, b"/tmp/" + b"b/" * 2046,
+] + TMP_NAMES
+XATTR_NAMES = [b"user.x", b"", b"user." + b"n" * 250, b"security.capability", b"trusted.t", b"x", b"system.posix_acl_access"]
+
+NAMED_FLAGS_ALL = 0xFFFFFFFF
+
+
+class Generator:
+    """Draws calls from ``rows``; ``fd_kinds`` is the harness's live fd kinds at each call."""
+
+    def __init__(self, rng: random.Random, rows: list[Row]) -> None:
+        self.rng = rng
+        self.rows = rows
+        self.names = {row.name for row in rows}
+        self.creators = [c for c in _CREATORS if c[0] in BY_NAME]
+
+    # -- sequences ---------------------------------------------------------------------
+
+    def prologue(self) -> list[Call]:
+        """A few creators, so that most sequences have live fds and mappings to use."""
+        return [self.creator() for _ in range(self.rng.randint(2, 6))]
+
+    def creator(self) -> Call:
+        name, make = self.rng.choice(self.creators)
+        return Call(name, make(self))
+
+    def call(self, fd_kinds: set[str]) -> Call:
+        """The next call: usually any selected syscall, sometimes a creator."""
+        if self.rng.random() < 0.12:
+            return self.creator()
+        row = self.rng.choice(self.rows)
+        return Call(row.name, [self.arg(arg, i, row, fd_kinds) for i, arg in enumerate(row.args)])
+
+    # -- arguments by kind -------------------------------------------------------------
+
+    def arg(self, arg: Arg, index: int, row: Row, fd_kinds: set[str]) -> dict:
+        kind = arg.kind
+        r = self.rng.random()
+        if kind in ("fd", "dirfd"):
+            return self.fd(fd_kinds, dirfd=kind == "dirfd")
+        if kind == "path":
+            return self.path()
+        if kind == "str":
+            return {"path": self.rng.choice(XATTR_NAMES).decode("latin-1"), "at": "slot"}
+        if kind in ("ptr", "buf_in", "buf_out"):
+            return self.pointer(data=kind != "buf_out")
+        if kind == "size":
+            if r < 0.35:
+                return {"int": self.rng.choice([0, 1, 4, 8, 8, 16, 24, 32, 64, 128])}
+            return {"int": self.rng.choice(SIZES) if r < 0.9 else self.rng.getrandbits(64)}
+        if kind == "mode" or kind == "octal":
+            return {"int": self.rng.choice(MODES) if r < 0.85 else self.rng.getrandbits(32)}
+        if kind == "flags":
+            names, accmode = arg.names  # type: ignore[misc]
+            return {"int": self.flags(names, accmode)}
+        if kind == "enum":
+            return {"int": self.enum(arg.names)}  # type: ignore[arg-type]
+        if kind == "mapflags":
+            return {"int": self.mapflags()}
+        if kind == "futexop":
+            return {"int": self.futexop()}
+        return {"int": self.integer()}
+
+    def integer(self) -> int:
+        r = self.rng.random()
+        if r < 0.35:
+            return self.rng.randint(0, 3)
+        if r < 0.7:
+            return self.rng.choice(BOUNDARY_INTS)
+        if r < 0.85:
+            return self.rng.randint(-16, 16) & MASK64
+        if r < 0.9:
+            return self.rng.getrandbits(32)
+        return self.rng.getrandbits(64)
+
+    def fd(self, fd_kinds: set[str], dirfd: bool) -> dict:
+        r = self.rng.random()
+        if dirfd and r < 0.3:
+            return {"int": abi.AT_FDCWD & MASK64}
+        if r < 0.8:
+            kinds = sorted(fd_kinds | {"any"})
+            if dirfd and "dir" in fd_kinds and self.rng.random() < 0.5:
+                kinds = ["dir"]
+            return {"fd": self.rng.choice(kinds), "pick": self.rng.randrange(8)}
+        if r < 0.9:
+            return {"fd": "closed", "pick": self.rng.randrange(8)}
+        return {"int": self.rng.choice(FD_LITERALS) & MASK64}
+
+    def path(self) -> dict:
+        path = self.rng.choice(PATHS)
+        r = self.rng.random()
+        if r < 0.1:
+            path += self.rng.choice([b"/", b"/.", b"/..", b"/x"])
+        elif r < 0.15:
+            path = b"/tmp/../" + path.lstrip(b"/")
+        if self.rng.random() < 0.04:
+            return {"path": path.decode("latin-1"), "at": "cross"}
+        if self.rng.random() < 0.08:
+            return self.pointer(data=False)
+        return {"path": path.decode("latin-1"), "at": "slot"}
+
+    def pointer(self, data: bool) -> dict:
+        r = self.rng.random()
+        if r < 0.4:
+            ptr: dict = {"ptr": "slot", "off": self.rng.choice([0, 0, 0, 1, 7, 4096 - 8])}
+            if data:
+                ptr["data"] = self.soup().hex()
+            return ptr
+        if r < 0.55:
+            return {"ptr": "out", "off": self.rng.choice([0, 0, 8, 1, 4096 - 4, 8192 - 16])}
+        if r < 0.7:
+            return {"ptr": "vma", "pick": self.rng.randrange(16), "rel": self.rng.choice(["start", "end"]),
+                    "off": self.rng.choice([0, 0, 4096, -4096, 1, -1, 8192, -8])}
+        region = self.rng.choice(["null", "null", "ro", "none", "cross", "crossro", "unmapped", "kernel",
+                                  "low", "top"])
+        return {"ptr": region, "off": self.rng.choice([0, 1, 4, 8, 16, 64, 4095])}
+
+    def soup(self) -> bytes:
+        """Bytes for a structure the kernel reads: words that are small numbers, sizes,
+        nanoseconds, pointers into the arena and noise (iovecs, timespecs, sigactions,
+        pollfds, rlimits all come out of it)."""
+        r = self.rng.random()
+        if r < 0.05:
+            return b""
+        if r < 0.1:
+            return b"\xff" * self.rng.choice([8, 64, 256])
+        if r < 0.15:
+            return self.rng.randbytes(self.rng.choice([4, 16, 128]))
+        words = []
+        for _ in range(self.rng.choice([1, 2, 4, 8, 16, 32])):
+            w = self.rng.random()
+            if w < 0.35:
+                value = self.rng.randint(0, 16)
+            elif w < 0.5:
+                value = self.rng.choice(SIZES)
+            elif w < 0.6:
+                value = self.rng.choice([999_999_999, 1_000_000_000, MASK64, 1 << 31])
+            elif w < 0.8:
+                value = self.rng.choice([arena.OUT_BASE, arena.OUT_BASE + 4096, arena.RO_BASE, arena.CROSS - 8])
+            elif w < 0.9:
+                value = self.rng.randint(-16, 0) & MASK64
+            else:
+                value = self.rng.getrandbits(64)
+            words.append(value.to_bytes(8, "little"))
+        return b"".join(words)
+
+    def flags(self, names: tuple[tuple[int, str], ...], accmode: bool) -> int:
+        r = self.rng.random()
+        if r < 0.04:
+            return NAMED_FLAGS_ALL
+        bits = [bit for bit, _ in names]
+        value = 0
+        if r < 0.1:
+            for bit in bits:
+                value |= bit
+        else:
+            for bit in self.rng.sample(bits, self.rng.randint(0, min(3, len(bits)))):
+                value |= bit
+        if accmode:
+            value |= self.rng.choice([0, 0, 1, 2, 3])
+        if self.rng.random() < 0.12:
+            value |= 1 << self.rng.randrange(32)
+        return value
+
+    def enum(self, names: tuple[tuple[int, str], ...]) -> int:
+        if self.rng.random() < 0.8 and names:
+            return self.rng.choice(names)[0] & MASK64
+        top = max(value for value, _ in names) if names else 0
+        return self.rng.choice([-1, top + 1, 0x7FFFFFFF, 1 << 31, 1 << 32, MASK64, self.rng.getrandbits(16)]) & MASK64
+
+    def mapflags(self) -> int:
+        value = self.rng.choice([abi.MAP_PRIVATE, abi.MAP_PRIVATE, abi.MAP_SHARED, abi.MAP_SHARED_VALIDATE, 0, 0xF])
+        for bit, _ in self.rng.sample(abi.MAP_FLAG_NAMES, self.rng.randint(0, 3)):
+            value |= bit
+        if self.rng.random() < 0.5:
+            value |= abi.MAP_ANONYMOUS
+        if self.rng.random() < 0.05:
+            value |= 1 << self.rng.randrange(32)
+        return value
+
+    def futexop(self) -> int:
+        cmd = self.rng.choice(list(thread_calls.FUTEX_OP_NAMES)) if self.rng.random() < 0.9 else self.rng.choice([14, 0x7F])
+        if self.rng.random() < 0.5:
+            cmd |= thread_calls.FUTEX_PRIVATE_FLAG
+        if self.rng.random() < 0.2:
+            cmd |= thread_calls.FUTEX_CLOCK_REALTIME
+        return cmd
+
+
+# -- creators: calls with mostly valid arguments that make the objects later calls use ----
+
+def _i(value: int) -> dict:
+    return {"int": value & MASK64}
+
+
+def _p(path: bytes) -> dict:
+    return {"path": path.decode("latin-1"), "at": "slot"}
+
+
+def _open_tmp(g: Generator) -> list[dict]:
+    return [_i(abi.AT_FDCWD), _p(g.rng.choice(TMP_NAMES[:2] + [b"/tmp/d0/f"])),
+            _i(abi.O_RDWR | abi.O_CREAT | g.rng.choice([0, abi.O_APPEND, abi.O_TRUNC, abi.O_NONBLOCK])), _i(0o644)]
+
+
+def _open_dir(g: Generator) -> list[dict]:
+    return [_p(g.rng.choice([b"/tmp", b"/", b"/etc", b"/proc", b"/dev", b"/tmp/d0", b"/proc/self/fd"])),
+            _i(abi.O_RDONLY | abi.O_DIRECTORY | g.rng.choice([0, abi.O_CLOEXEC, abi.O_PATH])), _i(0)]
+
+
+def _open_other(g: Generator) -> list[dict]:
+    path = g.rng.choice([b"/etc/passwd", b"/dev/null", b"/dev/zero", b"/dev/full", b"/dev/urandom",
+                         b"/proc/self/maps", b"/proc/self/status", b"/etc/hostname"])
+    return [_p(path), _i(g.rng.choice([abi.O_RDONLY, abi.O_RDWR, abi.O_WRONLY, abi.O_PATH])), _i(0)]
+
+
+def _pipe(g: Generator) -> list[dict]:
+    return [{"ptr": "out", "off": 0}, _i(g.rng.choice([0, abi.O_NONBLOCK, abi.O_CLOEXEC, abi.O_DIRECT]))]
+
+
+def _mmap_anon(g: Generator) -> list[dict]:
+    return [_i(0), _i(g.rng.choice([4096, 8192, 65536])), _i(g.rng.choice([abi.PROT_READ | abi.PROT_WRITE, abi.PROT_READ])),
+            _i(abi.MAP_PRIVATE | abi.MAP_ANONYMOUS | g.rng.choice([0, 0, abi.MAP_SHARED ^ abi.MAP_PRIVATE])),
+            _i(-1), _i(0)]
+
+
+def _mmap_file(g: Generator) -> list[dict]:
+    return [_i(0), _i(g.rng.choice([4096, 8192])), _i(g.rng.choice([abi.PROT_READ, abi.PROT_READ | abi.PROT_WRITE])),
+            _i(g.rng.choice([abi.MAP_PRIVATE, abi.MAP_SHARED])), {"fd": g.rng.choice(["file", "any"]), "pick": g.rng.randrange(4)},
+            _i(0)]
+
+
+def _mkdir(g: Generator) -> list[dict]:
+    return [_p(b"/tmp/d0"), _i(0o755)]
+
+
+def _symlink(g: Generator) -> list[dict]:
+    target = g.rng.choice([b"/tmp/f0", b"/tmp/d0", b"../etc/passwd", b"/tmp/loop", b"/proc/self/fd/3", b"/", b"f1"])
+    return [_p(target), _p(g.rng.choice([b"/tmp/l0", b"/tmp/l1", b"/tmp/loop"]))]
+
+
+def _write(g: Generator) -> list[dict]:
+    data = g.rng.randbytes(g.rng.choice([1, 100, 5000]))
+    return [{"fd": g.rng.choice(["file", "pipe_w", "any"]), "pick": g.rng.randrange(4)},
+            {"ptr": "slot", "off": 0, "data": data.hex()}, _i(len(data))]
+
+
+_CREATORS = [("openat", _open_tmp), ("open", _open_dir), ("open", _open_other), ("pipe2", _pipe),
+             ("mmap", _mmap_anon), ("mmap", _mmap_file), ("mkdir", _mkdir), ("symlink", _symlink),
+             ("write", _write)]

@@ -1,0 +1,123 @@
+"""Consistency checks the fuzzer runs after every call: the invariants the kernel's
+modules state in their docstrings, checked from outside.  Each returns a description of
+the first violation, or "" when the state is consistent."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vkernel.memory import PAGE, AddressSpace
+from vkernel.pipe import Pipe, PipeEnd
+from vkernel.sched import State
+from vkernel.vfs.file import FileDescription
+
+if TYPE_CHECKING:
+    from vkernel.kernel import Kernel
+    from vkernel.task import Process
+
+PROT_BITS = 7
+PROT_WRITE, PROT_EXEC = 2, 4
+
+
+def check_all(proc: Process, mirror: bool = True) -> str:
+    """Every check; ``mirror``: compare with the CPU's own mappings too (costly: the
+    driver asks for it when the VMAs changed)."""
+    kernel = proc.kernel
+    return (check_memory(proc.mm, proc.cpu.regions() if mirror else None) or check_descriptions(kernel)
+            or check_waits(kernel))
+
+
+def _runs(ranges: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """[start, end) ranges with their protection, adjacent equal ones merged."""
+    out: list[tuple[int, int, int]] = []
+    for start, end, prot in sorted(ranges):
+        if out and out[-1][1] == start and out[-1][2] == prot:
+            out[-1] = (out[-1][0], end, prot)
+        else:
+            out.append((start, end, prot))
+    return out
+
+
+def check_memory(mm: AddressSpace, regions: list[tuple[int, int, int]] | None) -> str:
+    """memory.py's invariants: sorted, non-overlapping, page-aligned VMAs, mirrored
+    exactly in the CPU's mappings and permissions; W^X (DESIGN invariant 1)."""
+    prev_end = 0
+    for vma in mm.vmas:
+        if vma.start % PAGE or vma.end % PAGE or vma.start >= vma.end:
+            return f"VMA {vma.start:#x}-{vma.end:#x} is empty or not page-aligned"
+        if vma.start < prev_end:
+            return f"VMA {vma.start:#x}-{vma.end:#x} overlaps the one before (ending {prev_end:#x})"
+        prev_end = vma.end
+        if vma.prot & ~PROT_BITS:
+            return f"VMA {vma.start:#x}-{vma.end:#x} has protection bits {vma.prot:#x}"
+        if vma.prot & PROT_EXEC and (vma.prot & PROT_WRITE or not vma.attested or vma.was_writable):
+            return (f"W^X: VMA {vma.start:#x}-{vma.end:#x} prot {vma.prot} attested={vma.attested} "
+                    f"was_writable={vma.was_writable}")
+        if vma.prot & PROT_WRITE and not vma.was_writable:
+            return f"VMA {vma.start:#x}-{vma.end:#x} is writable but not marked was_writable"
+        if vma.offset < 0 or vma.offset + (vma.end - vma.start) > vma.buffer.size:
+            return f"VMA {vma.start:#x}-{vma.end:#x} reaches outside its buffer"
+    if mm._starts != [vma.start for vma in mm.vmas]:
+        return "the VMA start index differs from the VMA list"
+    if regions is None:
+        return ""
+    ours = _runs([(v.start, v.end, v.prot) for v in mm.vmas])
+    theirs = _runs([(begin, end + 1, prot) for begin, end, prot in regions])
+    if ours != theirs:
+        diff = sorted(set(ours) ^ set(theirs))[:3]
+        return f"the CPU's mappings differ from the VMAs: {[(hex(a), hex(b), p) for a, b, p in diff]}"
+    return ""
+
+
+def check_descriptions(kernel: Kernel) -> str:
+    """fdtable.py's invariant: a description's ``refs`` is the number of fd entries
+    (in every table) plus file-backed VMAs pointing at it; pipe.py's: a pipe's reader
+    and writer counts are its open descriptions, its byte count what its pages hold."""
+    counts: dict[int, int] = {}
+    descs: dict[int, FileDescription] = {}
+    tables, spaces = {}, {}
+    for proc in kernel.processes.values():
+        if proc.exit_code is None:
+            tables[id(proc.fds)] = proc.fds
+            spaces[id(proc.mm)] = proc.mm
+    for table in tables.values():
+        for entry in table.entries.values():
+            desc = entry.description
+            descs[id(desc)] = desc
+            counts[id(desc)] = counts.get(id(desc), 0) + 1
+    for mm in spaces.values():
+        for vma in mm.vmas:
+            if vma.file is not None:
+                descs[id(vma.file)] = vma.file
+                counts[id(vma.file)] = counts.get(id(vma.file), 0) + 1
+    pipes: dict[int, tuple[Pipe, list[PipeEnd]]] = {}
+    for key, desc in descs.items():
+        if desc.refs != counts[key]:
+            return f"{type(desc).__name__} {desc.path!r} has refs={desc.refs} but {counts[key]} references"
+        if isinstance(desc, PipeEnd):
+            pipes.setdefault(id(desc.pipe), (desc.pipe, []))[1].append(desc)
+    for pipe, ends in pipes.values():
+        readers = sum(1 for end in ends if end.readable)
+        if pipe.readers != readers or pipe.writers != len(ends) - readers:
+            return (f"{pipe.name!r} counts {pipe.readers} readers and {pipe.writers} writers, "
+                    f"but {readers} and {len(ends) - readers} descriptions are open")
+        held = sum(len(page.data) - page.start for page in pipe.pages)
+        if held != pipe.nbytes or len(pipe.pages) > pipe.max_slots:
+            return f"{pipe.name!r} holds {held} bytes in {len(pipe.pages)} pages but counts {pipe.nbytes}"
+    return ""
+
+
+def check_waits(kernel: Kernel) -> str:
+    """sched.py: a thread is BLOCKED exactly when it has a wait, and the scheduler's
+    table of blocked threads lists exactly those waits; futex queues hold only waits
+    that are their threads' current ones."""
+    for proc in kernel.processes.values():
+        for t in proc.threads:
+            if (t.state is State.BLOCKED) != (t.wait is not None):
+                return f"thread {t.tid} is {t.state.value} with wait {t.wait!r}"
+            if t.wait is not None and kernel.sched.blocked.get(t.tid) is not t.wait:
+                return f"thread {t.tid}'s wait is not the scheduler's record of it"
+    for key, queue in kernel.futexes.queues.items():
+        for waiter in queue:
+            if waiter.thread.wait is None:
+                return f"futex queue {key!r} holds thread {waiter.thread.tid}, which waits for nothing"
+    return ""
