@@ -153,9 +153,14 @@ def _open_out(target: str | None) -> IO[str] | None:
     return open(target, "w", encoding="utf-8")
 
 
+def _describe_args(t, row, args):  # type: ignore[no-untyped-def]
+    """Audit records decode arguments like the trace; imported on the first record."""
+    from tools.trace import describe_args
+    return describe_args(t, row, args)
+
+
 def run(opts: RunOptions) -> int:
     from loader.elf import NotExecutable
-    from tools.trace import Tracer
     from vkernel.audit import AuditLog
     from vkernel.abi import ERRNO_MESSAGE
     from vkernel.errors import SyscallError
@@ -164,8 +169,6 @@ def run(opts: RunOptions) -> int:
     from vkernel.policy import PolicyError, default_policy, load
     from vkernel.policy.seccomp import load_profile
     from vkernel.task import shell_status
-    from tools.policy_cli import alert_command
-    from tools.trace import describe_args
 
     try:   # a bad manifest or profile: refuse to start, never run with half a policy
         policy = load(opts.policy) if opts.policy else default_policy()
@@ -192,14 +195,20 @@ def run(opts: RunOptions) -> int:
     json_stream = _open_out(opts.trace_json)
     audit_stream = _open_out(opts.audit)
     tracer = None
+    if trace_stream is not None or json_stream is not None:
+        from tools.trace import Tracer
     if trace_stream is not None:
         tracer = Tracer(trace_stream)
     elif json_stream is not None:
         tracer = Tracer(json_stream, as_json=True)
-    audit = AuditLog(policy.container, audit_stream, alert_command(opts.alert) if opts.alert else None,
+    alert = None
+    if opts.alert:
+        from tools.policy_cli import alert_command   # rich and cryptography only when asked for
+        alert = alert_command(opts.alert)
+    audit = AuditLog(policy.container, audit_stream, alert,
                      opts.alert_severity)
     config = KernelConfig(volumes=[Volume(h, g, ro) for h, g, ro in opts.volumes], strict=opts.strict,
-                          tracer=tracer, audit=audit, policy=policy, describe_args=describe_args)
+                          tracer=tracer, audit=audit, policy=policy, describe_args=_describe_args)
     try:
         try:
             kernel = Kernel(config)
@@ -252,17 +261,20 @@ def forward_host_signals(kernel):
     stop = threading.Event()
 
     def watch() -> None:
-        while not stop.is_set():
-            info = signal.sigtimedwait(FORWARDED_SIGNALS, 0.2)
-            if info is not None and not stop.is_set():
-                kernel.post_host_signal(info.si_signo)
+        while True:
+            sig = signal.sigwait(FORWARDED_SIGNALS)
+            if stop.is_set():
+                return
+            kernel.post_host_signal(sig)
 
     watcher = threading.Thread(target=watch, name="vkemu-signals", daemon=True)
     watcher.start()
     try:
         yield
     finally:
+        # Wake the watcher with one of its own signals; it sees ``stop`` and returns.
         stop.set()
+        signal.pthread_kill(watcher.ident, signal.SIGHUP)  # type: ignore[arg-type]
         watcher.join()
         signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from emu import CPU, StopReason
-from emu.disasm import describe, needs_missing_extension
 from loader.elf import NotExecutable
 from vkernel import abi
 from vkernel.audit import AuditLog
@@ -778,9 +777,11 @@ class Kernel:
         assert fault is not None
         sig = signals.FAULT_SIGNALS[fault.kind]
         try:
+            from emu.disasm import describe  # capstone, only for crash reports
             insn = describe(proc.cpu.read(fault.rip, 16), fault.rip)
         except Exception:
             insn = "(unreadable)"
+        from emu.disasm import needs_missing_extension
         missing = needs_missing_extension(insn) if fault.kind == "invalid-insn" else None
         if missing:
             report = (f"illegal instruction at rip {fault.rip:#x}: {insn}: the emulated CPU lacks {missing} "
