@@ -43,3 +43,16 @@ def test_trace_lines_are_strace_style(tmp_path: Path) -> None:
     assert ('openat(AT_FDCWD, "/nonexistent/file", O_RDONLY) = -1 ENOENT (No such file or directory)'
             in lines)
     assert lines[-2:] == ["exit_group(0) = ?", "+++ exited with 0 +++"]
+
+
+def test_a_host_stdin_read_blocks_only_its_thread() -> None:
+    """The reader parks on the host fd; the other thread keeps running meanwhile."""
+    import subprocess
+    import sys
+    from conftest import REPO
+    writer = subprocess.Popen(["sh", "-c", "sleep 0.5; echo hello"], stdout=subprocess.PIPE)
+    res = subprocess.run([sys.executable, "-m", "tools.vkemu", "--strict", program("stdin_thread")],
+                         stdin=writer.stdout, capture_output=True, cwd=str(REPO), timeout=60)
+    writer.wait()
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == b"read 6, ticks while reading 5\n"

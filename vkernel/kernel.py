@@ -264,8 +264,7 @@ class Kernel:
         t = self.find_thread(tid)
         return t is not None and t.state is not State.EXITED
 
-    @staticmethod
-    def _attach_stdio(proc: Process) -> None:
+    def _attach_stdio(self, proc: Process) -> None:
         import fcntl
         for fd in (0, 1, 2):
             try:
@@ -277,7 +276,8 @@ class Kernel:
             flags = {os.O_RDONLY: abi.O_RDONLY, os.O_WRONLY: abi.O_WRONLY}.get(host_flags & os.O_ACCMODE, abi.O_RDWR)
             if host_flags & os.O_APPEND:
                 flags |= abi.O_APPEND
-            proc.fds.place(fd, HostFileDescription(None, flags, dup, b"pipe:[%d]" % fd, positional=False))
+            proc.fds.place(fd, HostFileDescription(None, flags, dup, b"pipe:[%d]" % fd, positional=False,
+                                                   sched=self.sched))
 
     # -- running ------------------------------------------------------------------------------
 

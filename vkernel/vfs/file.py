@@ -14,13 +14,17 @@ import termios
 from typing import TYPE_CHECKING, Callable
 
 from vkernel import abi
+from vkernel.control import Block
 from vkernel.errors import SyscallError, from_os_error
+from vkernel.sched import Scheduler, Wait
+from vkernel.waitq import WouldBlock
 
 from vkernel.vfs.inode import Stat
 
 if TYPE_CHECKING:
     from vkernel.vfs.inode import Inode
     from vkernel.vfs.namespace import Location
+    from vkernel.task import Thread
     from vkernel.waitq import WaitQueue
 
 
@@ -208,10 +212,13 @@ class HostFileDescription(FileDescription):
     """
 
     def __init__(self, inode: Inode | None, flags: int, host_fd: int, path: bytes = b"",
-                 positional: bool = True) -> None:
+                 positional: bool = True, sched: Scheduler | None = None) -> None:
         super().__init__(inode, flags, path)
         self.host_fd = host_fd
         self.positional = positional
+        # With a scheduler, a read that would block on the host parks only the calling
+        # thread: the idle loop waits on the host fd with everything else.
+        self.sched = sched
 
     def pread(self, views: list[memoryview], offset: int) -> int:
         try:
@@ -230,10 +237,32 @@ class HostFileDescription(FileDescription):
             return super().read(views)
         if not self.readable:
             raise SyscallError(abi.EBADF)
+        if self.sched is not None and not self.flags & abi.O_NONBLOCK and not self._host_readable():
+            raise WouldBlock(self._park_reader)
         try:
             return os.readv(self.host_fd, views)
         except OSError as exc:
             raise from_os_error(exc) from None
+
+    def _host_readable(self) -> bool:
+        try:
+            return bool(select.select([self.host_fd], [], [], 0)[0])
+        except (OSError, ValueError):
+            return True          # let the read itself report the error
+
+    def _park_reader(self, t: Thread) -> Block:
+        """Park ``t`` until the host fd is readable; the read then runs again."""
+        sched = self.sched
+        assert sched is not None
+        wait = Wait(t, f"host fd {self.host_fd} ({self.path.decode(errors='replace')}) to be readable")
+
+        def ready(_: int) -> None:
+            watch.cancel()
+            sched.wake(t, None)
+        watch = sched.watch_host(self.host_fd, abi.POLLIN, ready)
+        wait.cancel = watch.cancel
+        sched.block(wait)
+        return Block()
 
     def write(self, data: list[memoryview] | list[bytes]) -> int:
         if self.positional:
