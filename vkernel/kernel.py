@@ -306,13 +306,16 @@ class Kernel:
             self.current.cpu.interrupt()
 
     def _deliver_host_signals(self, init: Process) -> None:
-        """SIGINT/SIGTERM/... from outside are sent to the first process, as the
-        terminal sends them to its foreground process (SI_KERNEL)."""
+        """SIGINT/SIGTERM/... from outside go to the first process's process group, as
+        a terminal sends Ctrl-C to its whole foreground group (SI_KERNEL): a shell and
+        the command it runs in the foreground both receive it."""
         sig = self.host_signals.pop(0)
         self.sources.wakeup.clear()
         self.audit.record(init.threads[0] if init.threads else None, "-", "signal",
                           f"host signal {abi.SIGNAL_NAMES.get(sig, sig)}", {"signal": sig})
-        signals.send_to_process(self, init, signals.SigInfo(sig, signals.SI_KERNEL))
+        group = [p for p in self.processes.values() if p.pgid == init.pgid and p.exit_code is None]
+        for proc in group or [init]:
+            signals.send_to_process(self, proc, signals.SigInfo(sig, signals.SI_KERNEL))
 
     # -- signals ------------------------------------------------------------------------------
 
