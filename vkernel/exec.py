@@ -14,7 +14,7 @@ from vkernel.errors import SyscallError
 from vkernel.memory import STACK_SIZE, STACK_TOP, WXViolation, page_down, page_up
 from vkernel.syscalls.fs import check_permission
 from vkernel.task import Process, Thread
-from vkernel.vfs.inode import Inode
+from vkernel.vfs.file import read_all
 from vkernel.vfs.namespace import Location
 
 MAX_ARG_STRLEN = 131072          # one argument or environment string
@@ -35,22 +35,6 @@ class ExecImage:
     elf: elf.ElfImage
 
 
-def read_inode(inode: Inode) -> bytes:
-    """A regular file's whole contents."""
-    desc = inode.open(abi.O_RDONLY)
-    try:
-        chunks, offset = [], 0
-        while True:
-            buf = bytearray(1 << 20)
-            n = desc.pread([memoryview(buf)], offset)
-            if n == 0:
-                return b"".join(chunks)
-            chunks.append(bytes(buf[:n]))
-            offset += n
-    finally:
-        desc.close()
-
-
 def prepare_exec(t: Thread, start: Location, path: bytes, argv: list[bytes], envp: list[bytes],
                  location: Location | None = None, nofollow: bool = False, depth: int = 0) -> ExecImage:
     """Resolve, read and check a program for execve, following #! lines as Linux does."""
@@ -68,7 +52,7 @@ def prepare_exec(t: Thread, start: Location, path: bytes, argv: list[bytes], env
     st = loc.inode.stat()
     key = (st.dev, st.ino, st.size, st.mtime_ns)
     cached = kernel.exec_cache.get(key)
-    data = cached[0] if cached is not None else read_inode(loc.inode)
+    data = cached[0] if cached is not None else read_all(loc.inode)
     if data.startswith(b"#!"):
         line = data[2:BINPRM_BUF_SIZE].split(b"\n", 1)[0].strip(b" \t")
         if not line:
@@ -118,7 +102,7 @@ def _interpreter(proc: Process, path: str) -> tuple[elf.ElfImage, bytes, bool, s
     st = loc.inode.stat()
     key = (st.dev, st.ino, st.size, st.mtime_ns)
     cached = kernel.exec_cache.get(key)
-    data = cached[0] if cached is not None else read_inode(loc.inode)
+    data = cached[0] if cached is not None else read_all(loc.inode)
     try:
         image = cached[1] if cached is not None else elf.parse(data)
     except elf.NotExecutable:

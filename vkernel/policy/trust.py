@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 
 from loader.attest import AttestationError, load_manifest, load_public_key
-from vkernel.exec import read_inode
+from vkernel.vfs.file import read_all
 from vkernel.policy.manifest import PolicyError, TrustPolicy
 from vkernel.vfs.inode import Inode
 
@@ -34,6 +34,6 @@ class TrustedDigests:
         key = (st.dev, st.ino, st.size, st.mtime_ns)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._cache[key] = hashlib.sha256(data if data is not None else read_inode(inode)).hexdigest()
+            cached = self._cache[key] = hashlib.sha256(data if data is not None else read_all(inode)).hexdigest()
         return cached
 

@@ -367,3 +367,19 @@ class HostFileDescription(FileDescription):
 
     def fileno(self) -> int | None:
         return self.host_fd
+
+
+def read_all(inode: Inode) -> bytes:
+    """The whole content of a regular file (copy-up, exec, attestation digests)."""
+    desc = inode.open(abi.O_RDONLY)
+    try:
+        chunks, offset = [], 0
+        while True:
+            buf = bytearray(1 << 20)
+            n = desc.pread([memoryview(buf)], offset)
+            if n == 0:
+                return b"".join(chunks)
+            chunks.append(bytes(buf[:n]))
+            offset += n
+    finally:
+        desc.close()

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from vkernel import abi
 from vkernel.errors import SyscallError
-from vkernel.vfs.file import FileDescription
+from vkernel.vfs.file import FileDescription, read_all
 from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, StatFs, dtype_of
 from vkernel.vfs.memfs import MemFS, MemInode
-
-_COPY_CHUNK = 1 << 20
 
 
 class OverlayFS(Filesystem):
@@ -142,7 +140,7 @@ class OverlayInode(Inode):
         elif kind == abi.S_IFREG:
             up = parent_upper.create(self.name, st.mode, st.uid, st.gid)
             assert isinstance(up, MemInode)
-            up.data = bytearray(_read_all(self.lower))
+            up.data = bytearray(read_all(self.lower))
         else:
             raise SyscallError(abi.EPERM)
         assert isinstance(up, MemInode)
@@ -290,20 +288,3 @@ class OverlayInode(Inode):
         desc = self.top.open(flags)
         desc.inode = self
         return desc
-
-
-def _read_all(inode: Inode) -> bytes:
-    desc = inode.open(abi.O_RDONLY)
-    try:
-        chunks = []
-        offset = 0
-        while True:
-            buf = bytearray(_COPY_CHUNK)
-            n = desc.pread([memoryview(buf)], offset)
-            if n == 0:
-                return b"".join(chunks)
-            chunks.append(bytes(buf[:n]))
-            offset += n
-    finally:
-        desc.close()
-
