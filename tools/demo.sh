@@ -11,6 +11,12 @@ say vkemu /bin/busybox uname -a
 vkemu /bin/busybox uname -a
 say vkemu /bin/busybox sort "$work/fruit.txt" '|' uniq -c
 vkemu /bin/busybox sort "$work/fruit.txt" > "$work/sorted.txt" && vkemu /bin/busybox uniq -c "$work/sorted.txt"
+say vkemu /bin/busybox sh -c "seq 1 100000 | sort -rn | head -3"
+vkemu /bin/busybox sh -c "/bin/busybox seq 1 100000 | /bin/busybox sort -rn | /bin/busybox head -3"
+say vkemu /bin/ls -l "$work" '  (a dynamically linked Debian program: ld.so runs inside)'
+vkemu /bin/ls -l "$work"
+say vkemu /bin/busybox sh -c "cp /bin/busybox /tmp/bb; /tmp/bb true" '  (W^X: code the container wrote never runs)'
+vkemu /bin/busybox sh -c "cp /bin/busybox /tmp/bb; /tmp/bb true" || echo "  exit status $?"
 say vkemu /bin/busybox find "$work/docs"
 vkemu /bin/busybox find "$work/docs"
 say vkemu /bin/busybox sha256sum "$work/fruit.txt" '  (native:' "$(sha256sum "$work/fruit.txt" | cut -c1-16)...)"
