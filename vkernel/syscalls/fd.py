@@ -6,7 +6,7 @@ import struct
 from typing import Callable
 
 from vkernel import abi
-from vkernel.control import Block, Killed
+from vkernel.control import Block
 from vkernel.errors import SyscallError
 from vkernel.pipe import PipeEnd
 from vkernel.syscalls.common import iovec_views, read_iovec
@@ -65,17 +65,16 @@ def _read_to_bad_buffer(t: Thread, desc: FileDescription, buf: int, count: int) 
     return n
 
 
-def _raises_sigpipe(handler: Callable[..., int]) -> Callable[..., int | Killed]:
-    """For the calls that write to a pipe or socket: EPIPE comes with SIGPIPE."""
+def _raises_sigpipe(handler: Callable[..., int | Block]) -> Callable[..., int | Block]:
+    """For the calls that write to a pipe or socket: EPIPE comes with SIGPIPE, which
+    is delivered on the way out of the syscall."""
     @functools.wraps(handler)
-    def wrapper(t: Thread, *args: int) -> int | Killed:
+    def wrapper(t: Thread, *args: int) -> int | Block:
         try:
             return handler(t, *args)
         except SyscallError as exc:
             if exc.errno == abi.EPIPE:
-                killed = sigpipe_on_epipe(t)
-                if killed is not None:
-                    return killed
+                sigpipe_on_epipe(t)
             raise
     return wrapper
 
@@ -160,7 +159,7 @@ def sys_preadv2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: i
     return sys_preadv(t, fd, iov, iovcnt, offset)
 
 
-def sys_pwritev2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: int, flags: int) -> int | Block | Killed:
+def sys_pwritev2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: int, flags: int) -> int | Block:
     """pwritev2(2)."""
     if flags & ~0x1F:
         raise SyscallError(abi.EOPNOTSUPP)
