@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import program, run_native, run_vkemu
+from conftest import REPO, program, run_native, run_vkemu
 
 
 def test_fork_wait_exec(variant: str) -> None:
@@ -45,3 +45,32 @@ def test_proc_tree(variant: str) -> None:
     assert native.returncode == 0, native.stderr
     assert b"sum 1275 (expect 1275)" in native.stdout
     assert (emu.stdout, emu.stderr, emu.returncode) == (native.stdout, native.stderr, native.returncode)
+
+
+def _run_on_pty(args: list[str]) -> bytes:
+    """Run ``args`` as a new session whose stdin/stdout is a pseudo-terminal."""
+    import os
+    import pty
+    pid, master = pty.fork()
+    if pid == 0:
+        os.execvpe(args[0], args, {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)})
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    return out.replace(b"\r\n", b"\n")
+
+
+def test_foreground_group_on_a_terminal() -> None:
+    import sys
+    prog = program("tty_pgrp")
+    native = _run_on_pty([prog])
+    emu = _run_on_pty([sys.executable, "-m", "tools.vkemu", "--strict", prog])
+    assert b"isatty 1" in native
+    assert emu == native

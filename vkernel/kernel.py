@@ -101,6 +101,7 @@ class Kernel:
         self._exit_seq = 0
         self._cpu_pool: list[tuple[CPU, Dispatcher]] = []
         self._init_process: Process | None = None
+        self.tty_pgrp = 0                       # TIOCSPGRP's foreground group, 0 until set
         # Programs exec'd before, by (device, inode, size, mtime): bytes and parsed ELF.
         self.exec_cache: dict[tuple[int, int, int, int], tuple[bytes, object]] = {}
         # One invoker per syscall number, shared by every process's dispatcher, with the
@@ -305,15 +306,23 @@ class Kernel:
         if self.current is not None:
             self.current.cpu.interrupt()
 
+    def foreground_pgrp(self) -> int:
+        """The terminal's foreground process group: set by TIOCSPGRP (a job-control
+        shell), else the first process's group while any of it lives."""
+        if self.tty_pgrp and any(p.pgid == self.tty_pgrp and p.exit_code is None for p in self.processes.values()):
+            return self.tty_pgrp
+        return self._init_process.pgid if self._init_process is not None else 1
+
     def _deliver_host_signals(self, init: Process) -> None:
-        """SIGINT/SIGTERM/... from outside go to the first process's process group, as
-        a terminal sends Ctrl-C to its whole foreground group (SI_KERNEL): a shell and
+        """SIGINT/SIGTERM/... from outside go to the foreground process group, as a
+        terminal sends Ctrl-C to its whole foreground group (SI_KERNEL): a shell and
         the command it runs in the foreground both receive it."""
         sig = self.host_signals.pop(0)
         self.sources.wakeup.clear()
         self.audit.record(init.threads[0] if init.threads else None, "-", "signal",
                           f"host signal {abi.SIGNAL_NAMES.get(sig, sig)}", {"signal": sig})
-        group = [p for p in self.processes.values() if p.pgid == init.pgid and p.exit_code is None]
+        pgrp = self.foreground_pgrp()
+        group = [p for p in self.processes.values() if p.pgid == pgrp and p.exit_code is None]
         for proc in group or [init]:
             signals.send_to_process(self, proc, signals.SigInfo(sig, signals.SI_KERNEL))
 

@@ -290,12 +290,37 @@ def sys_ioctl(t: Thread, fd: int, request: int, arg: int) -> int:
         on = t.process.mm.read_i32(arg)
         desc.flags = desc.flags | abi.O_NONBLOCK if on else desc.flags & ~abi.O_NONBLOCK
         return 0
+    if request in (abi.TIOCGPGRP, abi.TIOCSPGRP):
+        return _foreground_group(t, desc, request, arg)
     if request == abi.FIONREAD:
         if desc.inode is not None and desc.inode.is_dir:
             raise SyscallError(abi.ENOTTY)
         t.process.mm.write_i32(arg, desc.readable_bytes())
         return 0
     return desc.ioctl(request, arg, t.process.mm)
+
+
+def _foreground_group(t: Thread, desc: FileDescription, request: int, arg: int) -> int:
+    """TIOCGPGRP/TIOCSPGRP on the terminal: the container keeps its own foreground
+    process group (the host terminal's is vkemu's), which host signals then reach."""
+    is_tty = getattr(desc, "is_tty", None)
+    if is_tty is None or not is_tty():
+        raise SyscallError(abi.ENOTTY)
+    kernel = t.process.kernel
+    mm = t.process.mm
+    if request == abi.TIOCGPGRP:
+        mm.write_i32(arg, kernel.foreground_pgrp())
+        return 0
+    pgrp = mm.read_i32(arg)
+    if pgrp < 0:
+        raise SyscallError(abi.EINVAL)
+    members = [p for p in kernel.processes.values() if p.pgid == pgrp and p.exit_code is None]
+    if not members:
+        raise SyscallError(abi.ESRCH)
+    if any(p.sid != t.process.sid for p in members):
+        raise SyscallError(abi.EPERM)
+    kernel.tty_pgrp = pgrp
+    return 0
 
 
 def sys_getdents64(t: Thread, fd: int, dirp: int, count: int) -> int:
