@@ -316,7 +316,8 @@ ROWS: list[Row] = [
     # -- processes ---------------------------------------------------------------------------------
     Row(57, "fork", (), process.sys_fork, F),
     Row(58, "vfork", (), process.sys_vfork, F, "the child borrows the address space; the parent waits"),
-    Row(59, "execve", (PATH, PTR, PTR), process.sys_execve, P, "static programs and #! scripts; dynamic ELF ENOEXEC"),
+    Row(59, "execve", (PATH, PTR, PTR), process.sys_execve, P,
+        "static and dynamic ELF (PT_INTERP from the container root), #! scripts; no binfmt_misc"),
     Row(61, "wait4", (INT, PTR, INT, PTR), process.sys_wait4, P, "the rusage is all zeros"),
     Row(247, "waitid", (INT, INT, PTR, INT, PTR), process.sys_waitid, P, "no P_PIDFD; the rusage is all zeros"),
     Row(322, "execveat", (DIRFD, PATH, PTR, PTR, AT_FLAGS), process.sys_execveat, P, "see execve"),
