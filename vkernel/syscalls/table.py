@@ -241,12 +241,13 @@ ROWS: list[Row] = [
     Row(439, "faccessat2", (DIRFD, PATH, INT, AT_FLAGS), fs.sys_faccessat2, F),
     # -- memory ---------------------------------------------------------------------------------
     Row(9, "mmap", (PTR, SIZE, PROT, MAP_FLAGS, FD, OFF), mm.sys_mmap, P,
-        "MAP_SHARED file mappings are private copies; W^X enforced"),
+        "MAP_SHARED file maps are copies written back on msync/munmap/exit (not coherent with "
+        "read/write); W^X enforced"),
     Row(10, "mprotect", (PTR, SIZE, PROT), mm.sys_mprotect, F, "W^X enforced (EACCES + audit)"),
     Row(11, "munmap", (PTR, SIZE), mm.sys_munmap, F),
     Row(12, "brk", (PTR,), mm.sys_brk, F),
     Row(25, "mremap", (PTR, SIZE, SIZE, INT, PTR), mm.sys_mremap, P, "MREMAP_DONTUNMAP unsupported"),
-    Row(26, "msync", (PTR, SIZE, INT), mm.sys_msync, P, "nothing to write back: file maps are private"),
+    Row(26, "msync", (PTR, SIZE, INT), mm.sys_msync, F, "writes shared file pages back"),
     Row(27, "mincore", (PTR, SIZE, PTR), mm.sys_mincore, F),
     Row(28, "madvise", (PTR, SIZE, INT), mm.sys_madvise, F),
     Row(149, "mlock", (PTR, SIZE), mm.sys_mlock, F),
