@@ -15,6 +15,7 @@ PROGRAMS = {
     "signals_timers": 0,           # timer_create/settime/gettime/getoverrun/delete
     "signals_threads": 0,          # pthread_kill, per-thread masks, sigwaitinfo in a thread
     "signals_child": 128 + 6,      # SIGCHLD handler, NOCLDWAIT/SIG_IGN, statuses; abort() at the end
+    "signals_cputimers": 0,        # ITIMER_VIRTUAL/ITIMER_PROF firing in a syscall-free loop
 }
 
 

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import os
 import struct
+import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -544,7 +545,16 @@ class Kernel:
         if not self._switch_to(t):
             return
         count = QUANTUM_INSTRUCTIONS if self.sched.others_runnable() else 0
-        reason = proc.cpu.run(t.rip, count=count)
+        # An armed CPU-time timer bounds the slice (Unicorn's timeout, in wall time).
+        timeout_us = 0
+        if proc.cpu_timers:
+            due = min(deadline for deadline, _ in proc.cpu_timers.values()) - proc.cpu_ns
+            timeout_us = max(due // 1000, 1)
+        started = time.perf_counter_ns()
+        reason = proc.cpu.run(t.rip, count=count, timeout_us=timeout_us)
+        proc.cpu_ns += time.perf_counter_ns() - started
+        if proc.cpu_timers:
+            self._fire_cpu_timers(proc)
         if self.bug is not None:
             raise KernelBug(f"exception in a syscall handler: {self.bug!r}") from self.bug
         if reason is StopReason.FAULT:
@@ -582,6 +592,18 @@ class Kernel:
             self._exit_process(proc, wait_status_exited(control.code))
         elif isinstance(control, Killed):
             self._exit_process(proc, wait_status_signaled(control.signal, control.signal in abi.CORE_SIGNALS))
+
+    def _fire_cpu_timers(self, proc: Process) -> None:
+        """ITIMER_VIRTUAL/ITIMER_PROF expiry: SIGVTALRM/SIGPROF, re-armed by interval."""
+        for which, (deadline, interval) in list(proc.cpu_timers.items()):
+            if proc.cpu_ns < deadline:
+                continue
+            if interval:
+                proc.cpu_timers[which] = (max(deadline + interval, proc.cpu_ns + 1), interval)
+            else:
+                del proc.cpu_timers[which]
+            sig = abi.SIGVTALRM if which == 1 else abi.SIGPROF
+            signals.send_to_process(self, proc, signals.SigInfo(sig, signals.SI_KERNEL))
 
     def _exit_thread(self, t: Thread, code: int) -> None:
         """exit(2) of one thread: robust futexes, clear_child_tid, and the last one ends the process."""

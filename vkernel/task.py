@@ -91,6 +91,10 @@ class Process:
     sigactions: dict[int, SigAction] = field(default_factory=dict)
     pending: list[SigInfo] = field(default_factory=list)   # process-directed signals
     alarm: object | None = None        # the ITIMER_REAL timer and its interval
+    # Guest CPU time: nanoseconds spent running this process's threads, and the
+    # ITIMER_VIRTUAL/ITIMER_PROF deadlines on it, which -> (cpu_ns deadline, interval).
+    cpu_ns: int = 0
+    cpu_timers: dict[int, tuple[int, int]] = field(default_factory=dict)
     posix_timers: dict[int, PosixTimer] = field(default_factory=dict)   # timer_create's, by id
     next_timer_id: int = 0             # ids count up per process and are not reused
     rlimits: dict[int, tuple[int, int]] = field(default_factory=dict)

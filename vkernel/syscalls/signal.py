@@ -303,7 +303,8 @@ def _pack_itimerval(pair: tuple[int, int]) -> bytes:
 
 
 def sys_setitimer(t: Thread, which: int, new: int, old: int) -> int:
-    """setitimer(2): ITIMER_REAL; the CPU-time timers are accepted and never fire."""
+    """setitimer(2): ITIMER_REAL on the timer queue; ITIMER_VIRTUAL and ITIMER_PROF on
+    the process's guest CPU time (see Process.cpu_timers)."""
     if which not in (ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF):
         raise SyscallError(abi.EINVAL)
     value_ns = interval_ns = 0
@@ -312,14 +313,29 @@ def sys_setitimer(t: Thread, which: int, new: int, old: int) -> int:
         if not (0 <= i_usec < 10**6 and 0 <= v_usec < 10**6) or i_sec < 0 or v_sec < 0:
             raise SyscallError(abi.EINVAL)
         value_ns, interval_ns = v_sec * 10**9 + v_usec * 1000, i_sec * 10**9 + i_usec * 1000
-    if which != ITIMER_REAL:
-        if old:
-            t.process.mm.write(old, bytes(32))
-        return 0
-    previous = _arm_real_timer(t.process, value_ns, interval_ns) if new else _current_real(t.process)
+    proc = t.process
+    if which == ITIMER_REAL:
+        previous = _arm_real_timer(proc, value_ns, interval_ns) if new else _current_real(proc)
+    else:
+        previous = _current_cpu(proc, which)
+        if new:
+            if value_ns:
+                proc.cpu_timers[which] = (proc.cpu_ns + value_ns, interval_ns)
+                # End the running slice so the next one is bounded by the new deadline.
+                t.attention = True
+            else:
+                proc.cpu_timers.pop(which, None)
     if old:
         t.process.mm.write(old, _pack_itimerval(previous))
     return 0
+
+
+def _current_cpu(proc: Process, which: int) -> tuple[int, int]:
+    armed = proc.cpu_timers.get(which)
+    if armed is None:
+        return (0, 0)
+    deadline, interval = armed
+    return (max(deadline - proc.cpu_ns, 1), interval)
 
 
 def _current_real(proc: Process) -> tuple[int, int]:
@@ -334,6 +350,7 @@ def sys_getitimer(t: Thread, which: int, value: int) -> int:
     """getitimer(2)."""
     if which not in (ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF):
         raise SyscallError(abi.EINVAL)
-    t.process.mm.write(value, _pack_itimerval(_current_real(t.process) if which == ITIMER_REAL else (0, 0)))
+    current = _current_real(t.process) if which == ITIMER_REAL else _current_cpu(t.process, which)
+    t.process.mm.write(value, _pack_itimerval(current))
     return 0
 
