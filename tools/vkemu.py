@@ -89,37 +89,18 @@ def parse_run(argv: list[str]) -> RunOptions:
             opts.trace = arg.split("=", 1)[1]
         elif arg.startswith("--trace-json="):
             opts.trace_json = arg.split("=", 1)[1]
-        elif arg in ("-v", "--volume") or arg.startswith("--volume="):
-            if "=" in arg:
-                spec = arg.split("=", 1)[1]
-            else:
-                i += 1
-                if i >= len(argv):
-                    raise UsageError(f"{arg} needs HOST:GUEST[:ro|rw]")
-                spec = argv[i]
+        elif arg == "-v" or arg.split("=", 1)[0] == "--volume":
+            spec, i = _take_value(argv, i, "HOST:GUEST[:ro|rw]")
             opts.volumes.append(parse_volume(spec))
-        elif arg == "--audit" or arg.startswith("--audit="):
-            if "=" in arg:
-                opts.audit = arg.split("=", 1)[1]
-            else:
-                i += 1
-                if i >= len(argv):
-                    raise UsageError("--audit needs FILE")
-                opts.audit = argv[i]
         elif arg == "--strict":
             opts.strict = True
         elif arg.split("=", 1)[0] in _VALUED:
             name = arg.split("=", 1)[0]
-            if "=" in arg:
-                value = arg.split("=", 1)[1]
-            else:
-                i += 1
-                if i >= len(argv):
-                    raise UsageError(f"{name} needs a value")
-                value = argv[i]
+            field, metavar = _VALUED[name]
+            value, i = _take_value(argv, i, metavar)
             if name == "--alert-severity" and value not in ("info", "low", "medium", "high"):
                 raise UsageError(f"--alert-severity: {value!r} is not info, low, medium or high")
-            setattr(opts, _VALUED[name], value)
+            setattr(opts, field, value)
         else:
             raise UsageError(f"unknown option {arg}")
         i += 1
@@ -130,8 +111,20 @@ def parse_run(argv: list[str]) -> RunOptions:
     return opts
 
 
-# Options that take one value, as --opt VALUE or --opt=VALUE: the RunOptions field.
-_VALUED = {"--policy": "policy", "--seccomp": "seccomp", "--alert": "alert", "--alert-severity": "alert_severity"}
+# Options that take one value, as --opt VALUE or --opt=VALUE: (RunOptions field, metavar).
+_VALUED = {"--audit": ("audit", "FILE"), "--policy": ("policy", "FILE"), "--seccomp": ("seccomp", "FILE"),
+           "--alert": ("alert", "CMD"), "--alert-severity": ("alert_severity", "LEVEL")}
+
+
+def _take_value(argv: list[str], i: int, metavar: str) -> tuple[str, int]:
+    """The value of option ``argv[i]`` (after '=' or as the next word), and the index
+    of the last word it used."""
+    name, eq, value = argv[i].partition("=")
+    if eq:
+        return value, i
+    if i + 1 >= len(argv):
+        raise UsageError(f"{name} needs {metavar}")
+    return argv[i + 1], i + 1
 
 
 def parse_volume(spec: str) -> tuple[str, str, bool]:
