@@ -1,12 +1,12 @@
 """epoll syscalls (the instances themselves are vkernel/epoll.py)."""
 from __future__ import annotations
 
-from vkernel import abi, signals
+from vkernel import abi
 from vkernel.control import Block
 from vkernel.epoll import EP_MAX_EVENTS, EPOLL_EVENT, EPOLLEXCLUSIVE_OK_BITS, Epoll
 from vkernel.errors import SyscallError
 from vkernel.syscalls.common import timespec_ns
-from vkernel.syscalls.poll import read_sigmask, restore_sigmask, swap_sigmask
+from vkernel.syscalls.poll import read_sigmask, restore_sigmask, wait_with_sigmask
 from vkernel.task import Thread
 
 
@@ -64,16 +64,7 @@ def _epoll_wait(t: Thread, epfd: int, events: int, maxevents: int, deadline: int
         restore_sigmask(t, mask)
         return count
 
-    swap_sigmask(t, mask)
-    try:
-        result = ep.wait(t, events, maxevents, deadline, finish)
-    except SyscallError:
-        restore_sigmask(t, mask)
-        raise
-    sig = signals.next_signal(t) if mask is not None and isinstance(result, Block) else 0
-    if sig:
-        t.process.kernel.interrupt(t, sig)     # the new mask lets a pending one through
-    return result
+    return wait_with_sigmask(t, mask, lambda: ep.wait(t, events, maxevents, deadline, finish))
 
 
 def _ms_deadline(t: Thread, timeout_ms: int) -> int | None:

@@ -40,6 +40,21 @@ def restore_sigmask(t: Thread, mask: int | None) -> None:
         t.sigmask, t.saved_sigmask = t.saved_sigmask, None
 
 
+def wait_with_sigmask(t: Thread, mask: int | None, wait: Callable[[], int | Block]) -> int | Block:
+    """Run ``wait`` under ``mask`` (ppoll, pselect6, epoll_pwait): the caller's mask comes
+    back if it fails, and a pending signal the new mask lets through cuts it short."""
+    swap_sigmask(t, mask)
+    try:
+        result = wait()
+    except SyscallError:
+        restore_sigmask(t, mask)
+        raise
+    sig = signals.next_signal(t) if mask is not None and isinstance(result, Block) else 0
+    if sig:
+        t.process.kernel.interrupt(t, sig)
+    return result
+
+
 def read_sigmask(t: Thread, address: int, size: int) -> int | None:
     """A ``const sigset_t *`` with its size: None for NULL, EINVAL for a size not 8."""
     if not address:
@@ -70,16 +85,7 @@ def _timed_call(t: Thread, deadline: int | None, mask: int | None, write_back: C
             write_back(_remaining(t, deadline))
 
     def attempt(th: Thread) -> int | Block:
-        swap_sigmask(th, mask)
-        try:
-            result = body(th, finish, block)
-        except SyscallError:
-            restore_sigmask(th, mask)
-            raise
-        sig = signals.next_signal(th) if mask is not None and isinstance(result, Block) else 0
-        if sig:
-            th.process.kernel.interrupt(th, sig)    # the new mask lets a pending one through
-        return result
+        return wait_with_sigmask(th, mask, lambda: body(th, finish, block))
 
     block = RestartBlock(attempt, on_eintr)
     return attempt(t)
