@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")"
 mode="${1:-test}"
 
-packages="gcc musl-tools busybox-static python3-venv"
+packages="gcc musl-tools busybox-static python3-venv gdb"
 [ "$mode" = bench ] && packages="$packages qemu-user"
 missing=""
 for p in $packages; do

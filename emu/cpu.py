@@ -17,7 +17,7 @@ import enum
 import os
 import struct
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 import unicorn
 from unicorn import unicorn_const as ucc
@@ -34,6 +34,7 @@ _fast_lib = ctypes.CDLL(_lib._name)
 _lib.uc_reg_write_batch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
 _lib.uc_reg_read_batch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
 _lib.uc_reg_write.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+_lib.uc_reg_read.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
 _lib.uc_emu_start.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_size_t]
 _lib.uc_emu_stop.argtypes = [ctypes.c_void_p]
 _lib.uc_hook_add.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
@@ -102,6 +103,7 @@ class StopReason(enum.Enum):
     STOPPED = "stopped"    # the syscall hook asked to stop (block, exit, exec, switch)
     FAULT = "fault"        # a CPU exception: see CPU.fault
     QUANTUM = "quantum"    # the instruction count or time slice ran out
+    BREAKPOINT = "breakpoint"  # about to execute a debugger breakpoint's address (RIP is it)
 
 
 @dataclass
@@ -149,6 +151,11 @@ class CPU:
         # The guest thread whose registers are live in this CPU (kernel bookkeeping).
         self.owner: object | None = None
         self._stop_requested = False
+        # A debugger's software breakpoints: one code hook per address, none without a
+        # debugger (guest memory is never patched, so W^X holds and no cost is paid).
+        self._breakpoints: dict[int, int] = {}
+        self._breakpoint_hit = False
+        self._stepping = False
         self._hook_ref = _SYSCALL_CB(self._syscall_trampoline)
         handle = ctypes.c_size_t()
         status = _lib.uc_hook_add(self._uch, ctypes.byref(handle), ucc.UC_HOOK_INSN,
@@ -188,6 +195,7 @@ class CPU:
         power-on (a new program expects zeros, e.g. RDX is _start's rtld_fini), no
         translated blocks, no TLB entries."""
         self._uc.context_restore(self._initial_context)
+        self.set_breakpoints(())
         self._uc.ctl_flush_tb()
         self._uc.ctl(ucc.UC_CTL_TLB_FLUSH, ucc.UC_CTL_IO_WRITE)
 
@@ -236,6 +244,16 @@ class CPU:
         for i, reg in enumerate(_XMM_IDS):
             uc.reg_write(reg, int.from_bytes(image[160 + 16 * i:176 + 16 * i], "little"))
 
+    def get_x87(self, index: int) -> bytes:
+        """ST(index) as its 10-byte extended-precision image (the binding truncates it)."""
+        buf = (ctypes.c_uint8 * 16)()
+        _lib.uc_reg_read(self._uch, x86.UC_X86_REG_ST0 + index, buf)
+        return bytes(buf[:10])
+
+    def set_x87(self, index: int, image: bytes) -> None:
+        buf = (ctypes.c_uint8 * 16)(*image[:10])
+        _lib.uc_reg_write(self._uch, x86.UC_X86_REG_ST0 + index, buf)
+
     # -- thread contexts ------------------------------------------------------------
 
     def save_context(self, into: unicorn.UcContext | None = None) -> unicorn.UcContext:
@@ -262,7 +280,33 @@ class CPU:
             return StopReason.FAULT
         if self._stop_requested:
             return StopReason.STOPPED
+        if self._breakpoint_hit:
+            self._breakpoint_hit = False
+            return StopReason.BREAKPOINT
         return StopReason.QUANTUM
+
+    def step(self, rip: int) -> StopReason:
+        """Run exactly one instruction from ``rip`` (breakpoints there do not stop it)."""
+        self._stepping = True
+        try:
+            return self.run(rip, count=1)
+        finally:
+            self._stepping = False
+
+    def set_breakpoints(self, addresses: Iterable[int]) -> None:
+        """Stop :meth:`run` before the instruction at any of ``addresses`` executes."""
+        wanted = set(addresses)
+        for address in set(self._breakpoints) - wanted:
+            self._uc.hook_del(self._breakpoints.pop(address))
+        for address in wanted - set(self._breakpoints):
+            self._breakpoints[address] = self._uc.hook_add(ucc.UC_HOOK_CODE, self._breakpoint_hook, None,
+                                                           address, address)
+
+    def _breakpoint_hook(self, uc: unicorn.Uc, address: int, size: int, data: object) -> None:
+        # A syscall that already asked to stop wins: the breakpoint hits on the next run.
+        if not self._stepping and not self._stop_requested:
+            self._breakpoint_hit = True
+            uc.emu_stop()
 
     def interrupt(self) -> None:
         """Stop emulation from another host thread (a host signal arrived); run()

@@ -15,9 +15,8 @@ from elftools.elf.elffile import ELFFile
 PF_X, PF_W, PF_R = 1, 2, 4
 PAGE = 4096
 
-# Where ET_DYN programs without an interpreter go: Linux's ELF_ET_DYN_BASE with
-# randomisation off, so a static-PIE program's addresses match a native run under
-# `setarch -R`.
+# Where ET_DYN programs with an interpreter go: Linux's ELF_ET_DYN_BASE (2/3 of the
+# address space) with randomisation off, as under `setarch -R`.
 ET_DYN_BASE = 0x555555554000
 
 

@@ -1,8 +1,12 @@
-"""The fuzz harness (tools/fuzz): a bounded campaign finds nothing, and a planted bug is
-found, minimised to the one call that triggers it, and reproduced by --repro."""
+"""The fuzz harness (tools/fuzz): bounded campaigns (in-process, and through a real guest
+under vkemu with the host kernel as a differential oracle) find nothing; planted bugs of
+each kind an oracle catches are found, minimised and reproduced by --repro; each bug the
+fuzzer found stays below as a regression test."""
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,11 +15,21 @@ from tools.fuzz import cli
 from tools.fuzz.campaign import Budget, campaign, read_sequence
 from tools.fuzz.driver import Harness
 from tools.fuzz.gen import Call, select_rows
+from tools.fuzz.guest import GuestHarness, compare
+from tools.fuzz.hostaudit import HostAudit
+from vkernel import abi
 from vkernel import kernel as kernel_module
+from vkernel.net.local import LocalSocket
 from vkernel.syscalls.table import BY_NAME
 
 SEED = 20240601
-ITERATIONS = 30_000          # about 10 s on the CI machine
+# The CI slice (issue 10 asks for 200,000 in-process and 2,000 through-guest calls; on
+# this 2-core machine that is about 100 s + 40 s, so the budgets are what fits about a
+# minute, measured under the usual load).
+ITERATIONS = 60_000
+GUEST_ITERATIONS = 600           # all families
+NATIVE_ITERATIONS = 600          # the native-safe families, so most calls also run on the host
+NATIVE_FAMILIES = ["memory", "pipe", "sockets", "eventfd", "poll", "epoll"]
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +37,32 @@ def harness() -> Harness:
     return Harness()
 
 
+@pytest.fixture(scope="module")
+def guest() -> GuestHarness:
+    return GuestHarness()
+
+
+def _reports(stats) -> str:
+    return "\n".join(Path(path).read_text() for path in stats.findings.values())
+
+
 def test_campaign_finds_nothing(harness: Harness, tmp_path: Path) -> None:
     stats = campaign(SEED, select_rows(None), Budget(iterations=ITERATIONS), tmp_path, harness)
-    reports = [Path(path).read_text() for path in stats.findings.values()]
-    assert not stats.findings, "\n".join(reports)
+    assert not stats.findings, _reports(stats)
     assert stats.executions >= ITERATIONS
     assert len(stats.exercised) > 0.9 * len(select_rows(None))
+
+
+def test_guest_campaign_finds_nothing(guest: GuestHarness, tmp_path: Path) -> None:
+    stats = campaign(SEED, select_rows(None), Budget(iterations=GUEST_ITERATIONS), tmp_path, guest)
+    assert not stats.findings, _reports(stats)
+    assert stats.executions >= GUEST_ITERATIONS
+
+
+def test_guest_and_native_campaign_finds_nothing(guest: GuestHarness, tmp_path: Path) -> None:
+    stats = campaign(SEED + 1, select_rows(NATIVE_FAMILIES), Budget(iterations=NATIVE_ITERATIONS), tmp_path, guest)
+    assert not stats.findings, _reports(stats)
+    assert stats.native > NATIVE_ITERATIONS // 4         # the host kernel saw a good part of them
 
 
 @pytest.fixture
@@ -121,13 +155,15 @@ def test_large_uids_are_unsigned(harness: Harness) -> None:
 
 
 def test_truncate_is_for_regular_files_and_sparse(harness: Harness) -> None:
-    """truncate of /dev/random to 5e18 bytes raised MemoryError."""
+    """truncate of /dev/random to 5e18 bytes raised MemoryError.  (Past the default
+    16 GiB file-size quota a file cannot grow: EFBIG.)"""
     calls = [Call("truncate", [_p("/dev/random"), _i(5821871617657175890)]),
              Call("open", [_p("/tmp/big"), _i(0o102), _i(0o644)]),                     # O_RDWR|O_CREAT
-             Call("ftruncate", [{"fd": "file", "pick": 0}, _i(1 << 40)]),
-             Call("pread64", [{"fd": "file", "pick": 0}, {"ptr": "out", "off": 0}, _i(16), _i((1 << 40) - 8)]),
-             Call("pwrite64", [{"fd": "file", "pick": 0}, {"ptr": "slot", "off": 0, "data": "00"}, _i(1), _i(1 << 40)])]
-    assert _results(harness, calls) == [-22, 0, 0, 8, -28]                               # EINVAL, ..., ENOSPC
+             Call("ftruncate", [{"fd": "file", "pick": 0}, _i(1 << 33)]),
+             Call("pread64", [{"fd": "file", "pick": 0}, {"ptr": "out", "off": 0}, _i(16), _i((1 << 33) - 8)]),
+             Call("pwrite64", [{"fd": "file", "pick": 0}, {"ptr": "slot", "off": 0, "data": "00"}, _i(1), _i(1 << 40)]),
+             Call("ftruncate", [{"fd": "file", "pick": 0}, _i(1 << 40)])]
+    assert _results(harness, calls) == [-22, 0, 0, 8, -27, -27]                          # EINVAL, ..., EFBIG
 
 
 def test_sendfile_into_the_same_file_ends(harness: Harness) -> None:
@@ -144,3 +180,157 @@ def test_getrandom_fills_up_to_the_fault(harness: Harness) -> None:
     calls = [Call("getrandom", [{"ptr": "cross", "off": 16}, _i(1 << 30), _i(0)]),
              Call("getrandom", [{"ptr": "none", "off": 0}, _i(16), _i(0)])]
     assert _results(harness, calls) == [16, -14]
+
+
+def test_namespace_dot_dot_never_reaches_the_host(harness: Harness) -> None:
+    """mknodat("/usr/bin/..") and symlinkat(..., "/..") looked the final ".." up on the
+    host filesystem (openat2 of "usr/bin/.." below the root: contained by
+    RESOLVE_BENEATH, but the kernel resolves "." and ".." itself, invariant 2)."""
+    calls = [Call("mknodat", [_i(-1), _p("/usr/bin/.."), _i(0o644), _i(11)]),
+             Call("symlinkat", [_p("/etc/passwd/x"), _i(-2), _p("/..")]),
+             Call("mkdir", [_p("/mnt/rw/.."), _i(0o755)]),
+             Call("unlinkat", [_i(abi.AT_FDCWD), _p("/mnt/rw/../"), _i(0)])]
+    assert _results(harness, calls) == [-abi.EEXIST, -abi.EEXIST, -abi.EEXIST, -abi.EISDIR]
+
+
+# -- the oracles, each shown a planted bug -----------------------------------------------
+
+def _plant(monkeypatch: pytest.MonkeyPatch, name: str, handler) -> None:
+    """Replace syscall ``name``'s handler in kernels made from now on (in this process
+    only: a guest under vkemu keeps the real one)."""
+    nr = BY_NAME[name].nr
+    plain = kernel_module._plain_invoker
+    monkeypatch.setattr(kernel_module, "_plain_invoker", lambda number: handler if number == nr else plain(number))
+
+
+def test_errno_oracle(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    _plant(monkeypatch, "getppid", lambda t, regs: -abi.EBADF)
+    _plant(monkeypatch, "getuid", lambda t, regs: -520)            # ERESTARTNOHAND must never reach the guest
+    outcomes = harness.run_sequence([Call("getppid", []), Call("getuid", [])])
+    assert [f.message for o in outcomes for f in o.findings] == ["EBADF from getppid, which takes no fd",
+                                                                 "errno 520 is not a Linux errno"]
+
+
+def test_host_path_oracle(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vkernel.vfs import hostfs
+
+    def escape(t, regs):
+        hostfs.os.stat("/etc/hostname")                  # what a kernel must never do
+        os.close(hostfs.open_beneath(hostfs.os.open("/", os.O_PATH), b"etc", os.O_PATH))
+        return 0
+    _plant(monkeypatch, "getppid", escape)
+    outcomes = harness.run_sequence([Call("getppid", [])])
+    messages = [f.message for f in outcomes[0].findings]
+    assert all(f.kind == "host-path" for f in outcomes[0].findings)
+    assert messages == ["os.stat: host path '/etc/hostname' is outside the container's mounts",
+                        "os.open: host path '/' is outside the container's mounts",
+                        "os.open: host path '/' is outside the container's mounts",
+                        "openat2 root: host path '/' is outside the container's mounts",
+                        "openat2: host path '/etc' is outside the container's mounts"]
+
+
+def test_host_audit_allows_the_mounts(tmp_path: Path) -> None:
+    from vkernel.vfs import hostfs
+    (tmp_path / "d").mkdir()
+    with HostAudit([str(tmp_path)]) as audit:
+        root = hostfs.os.open(str(tmp_path), os.O_PATH)
+        os.close(hostfs.open_beneath(root, b"d", os.O_PATH))
+        hostfs.os.mkdir("e", dir_fd=root)
+        hostfs.os.mkdir("../x", dir_fd=root)
+        os.close(root)
+    assert hostfs.os is os
+    assert audit.problems == ["os.mkdir: host path '../x' has a '..' component",
+                              f"os.mkdir: host path '{tmp_path.parent}/x' is outside the container's mounts"]
+
+
+def test_socket_oracle(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A receive that forgets to credit the sender's send buffer (LocalSocket._credit)."""
+    monkeypatch.setattr(LocalSocket, "_credit", lambda self, n: None)
+    calls = [Call("socketpair", [_i(abi.AF_UNIX), _i(abi.SOCK_STREAM), _i(0), {"ptr": "out", "off": 0}]),
+             Call("write", [{"fd": "sock", "pick": 0}, {"ptr": "slot", "off": 0, "data": "616263"}, _i(3)]),
+             Call("read", [{"fd": "sock", "pick": 1}, {"ptr": "out", "off": 64}, _i(2)])]
+    outcomes = harness.run_sequence(calls)
+    assert [f.message for f in outcomes[2].findings] == [
+        f"{outcomes[2].findings[0].message.split(' has ')[0]} has wmem=3 but 1 of its bytes are unread in queues"]
+    assert not outcomes[1].findings
+
+
+def test_scm_rights_in_flight_count_as_references(harness: Harness) -> None:
+    """A description passed with SCM_RIGHTS and not yet received holds a reference
+    (the refs oracle counts it), released when its message is read or dropped."""
+    from tools.fuzz.gen import Generator
+    import random
+    gen = Generator(random.Random(0), select_rows(["sockets"]))
+    send = Call("sendmsg", gen_sendmsg(gen, fds=[0, 1]))
+    calls = [Call("socketpair", [_i(abi.AF_UNIX), _i(abi.SOCK_DGRAM), _i(0), {"ptr": "out", "off": 0}]), send,
+             Call("close", [_i(0)]), Call("close", [_i(1)])]
+    assert _results(harness, calls)[1:] == [5, 0, 0]
+
+
+def gen_sendmsg(gen, fds: list[int]) -> list[dict]:
+    """sendmsg arguments passing ``fds`` with a 5-byte payload, from the generator's
+    own builder (its random choices pinned)."""
+    import struct
+    from tools.fuzz import arena
+    base = arena.slot(1)
+    control = struct.pack("<Qii", 16 + 4 * len(fds), abi.SOL_SOCKET, abi.SCM_RIGHTS) + struct.pack(f"<{len(fds)}i", *fds)
+    header = struct.pack("<QIxxxxQQQQixxxx", 0, 0, base + 64, 1, base + 128, len(control), 0)
+    data = bytearray(2048 + 5)
+    data[0:56] = header
+    data[64:80] = struct.pack("<QQ", base + 2048, 5)
+    data[128:128 + len(control)] = control
+    data[2048:] = b"hello"
+    return [{"fd": "sock", "pick": 0}, {"ptr": "slot", "off": 0, "data": bytes(data).hex()}, _i(0)]
+
+
+def test_arguments_are_shrunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """umask raises for any mask with a low bit set: the reproducer is umask(1)."""
+    def broken(t, regs):
+        if regs[1] & 7:
+            raise ZeroDivisionError("planted")
+        return 0o22
+    _plant(monkeypatch, "umask", broken)
+    stats = campaign(SEED, select_rows(["fs"]), Budget(iterations=3_000), tmp_path, Harness())
+    assert len(stats.findings) == 1
+    calls, _ = read_sequence(Path(next(iter(stats.findings.values()))))
+    assert [c.to_json() for c in calls] == [{"name": "umask", "args": [{"int": 1}]}]
+
+
+def test_guest_divergence_is_found_minimised_and_reproduced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """In-process umask returns a wrong old mask; the guest (the real kernel path under
+    vkemu, not planted) returns 022: a through-guest divergence."""
+    _plant(monkeypatch, "umask", lambda t, regs: 0o777)
+    guest = GuestHarness(native=False)
+    rows = [BY_NAME[name] for name in ("umask", "getcwd", "chdir", "close")]
+    stats = campaign(SEED, rows, Budget(iterations=40), tmp_path, guest, length=12)
+    assert len(stats.findings) == 1
+    signature, path = next(iter(stats.findings.items()))
+    assert signature == "guest:umask:guest: in-process N, here N"
+    calls, doc = read_sequence(Path(path))
+    assert doc["driver"] == "guest"
+    assert [c.name for c in calls] == ["umask"]
+    assert cli.main(["--repro", path]) == cli.EXIT_FINDINGS
+    assert "guest: in-process 511, here 18" in capsys.readouterr().out
+
+
+def test_compare_rules() -> None:
+    assert compare("read", 5, 5) == ""
+    assert compare("read", 5, 4) == "in-process 5, here 4"
+    assert compare("read", -abi.EAGAIN, 0) == "in-process EAGAIN, here 0"
+    assert compare("mmap", 0x7FFF0000, 0x7FAA0000) == ""            # addresses the layout picks
+    assert compare("mmap", -abi.ENOMEM, -abi.EINVAL) == "in-process ENOMEM, here EINVAL"
+
+
+def test_unknown_driver_and_atheris_without_atheris(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    seq = tmp_path / "bad.json"
+    seq.write_text(json.dumps({"format": "vkemu-fuzz-sequence", "version": 1, "driver": "qemu", "calls": []}))
+    assert cli.main(["--repro", str(seq)]) == cli.EXIT_USAGE
+    assert "unknown driver 'qemu'" in capsys.readouterr().err
+    assert cli.main(["--driver", "qemu"]) == cli.EXIT_USAGE
+    capsys.readouterr()
+    monkeypatch.setitem(sys.modules, "atheris", None)                 # import atheris fails
+    assert cli.main(["--atheris", "-runs=1"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "needs the atheris package" in err

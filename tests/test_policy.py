@@ -266,3 +266,169 @@ def test_unsigned_shared_library_is_refused(tmp_path: Path) -> None:
     assert denied and "libc.so.6" in denied[0]["args"]["path"]
     policy = _trust_policy(tmp_path, ["/bin/true", ld, libc])
     assert run_vkemu(["--policy", str(policy), "/bin/true"]).returncode == 0
+
+
+# -- new manifest keys ------------------------------------------------------------------------------
+
+BAD_NEW = [
+    ('[network]\nbackend = "none"\negress = ["10.0.0.0/8:443"]\n', 2, "network.backend", "must be empty"),
+    ('[network]\nbind = ["127.0.0.1:99999"]\n', 2, "network.bind[0]", "ports outside"),
+    ('[quotas]\ncpu_seconds = "lots"\n', 2, "quotas.cpu_seconds", "positive number"),
+    ('[trust]\nkeys = [{ path = "k.pub", not_after = "soon" }]\n', 2, "trust.keys[0].not_after", "not a date"),
+    ('[trust]\nkeys = [{ not_after = 2020-01-01 }]\n', 2, "trust.keys[0]", "needs a path"),
+    ('[trust]\nrevoked = ["nothex"]\n', 2, "trust.revoked[0]", "neither a key id"),
+]
+
+
+@pytest.mark.parametrize("text,line,key,why", BAD_NEW, ids=[b[2] for b in BAD_NEW])
+def test_new_keys_errors_name_key_and_line(text: str, line: int, key: str, why: str) -> None:
+    with pytest.raises(PolicyError) as err:
+        parse(text, "c.toml")
+    message = str(err.value)
+    assert message.startswith(f"c.toml:{line}: {key}"), message
+    assert why in message
+
+
+def test_left_out_sections_take_the_defaults() -> None:
+    policy = parse('[container]\nname = "x"\n[quotas]\nmemory = "1G"\nfile_size = "unlimited"\n')
+    default = default_policy()
+    assert [str(r) for r in policy.network.egress] == [str(r) for r in default.network.egress] == \
+        ["127.0.0.0/8:*", "[::1/128]:*"]
+    q = policy.quotas
+    assert (q.memory, q.file_size, q.writable_bytes, q.cpu_seconds) == (1 << 30, None, 4 << 30, 86400.0)
+    assert parse("[quotas]\ncpu_seconds = \"unlimited\"\n").quotas.cpu_seconds is None
+    trust = parse('[trust]\nkeys = ["a.pub", { path = "b.pub", not_after = 2027-01-02 }]\n'
+                  'revoked = ["00112233AABBCCDD"]\n', "/etc/c.toml").trust
+    assert [k.path for k in trust.keys] == ["/etc/a.pub", "/etc/b.pub"]
+    assert trust.keys[1].not_after.isoformat() == "2027-01-02T23:59:59.999999+00:00"
+    assert trust.revoked == ["00112233aabbccdd"]
+
+
+def test_policy_check_describes_the_new_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, '[files]\nsymlinks = "refuse-outside"\n[network]\nbackend = "none"\negress = []\n'
+                           'bind = []\n[quotas]\nmemory = "64M"\ncpu_seconds = 2.5\n')
+    res = cli(["policy", "check", str(path)])
+    out = " ".join(res.stdout.decode().split())
+    assert res.returncode == 0, res.stderr
+    assert "refuse-outside (EACCES" in out and "AF_UNIX only" in out
+    assert "memory 64M" in out and "CPU 2.5 s" in out
+    shown = cli(["policy", "show"]).stdout.decode()
+    assert "revoked = []" in shown and "ENETUNREACH" in shown and "SIGXCPU" in shown
+
+
+# -- network decisions (vkernel/policy/net.py) -----------------------------------------------------
+
+def _net(text: str = ""):
+    from vkernel.policy.net import NetPolicy
+    return NetPolicy(parse(text).network)
+
+
+def test_default_network_is_loopback_only() -> None:
+    from vkernel.policy.net import AF_INET, AF_INET6, AF_UNIX
+    net = _net()
+    ENETUNREACH = 101
+    assert net.check_socket(AF_INET) == 0 and net.check_socket(AF_UNIX) == 0
+    assert net.check_connect(AF_INET, "127.0.0.1", 80) == 0
+    assert net.check_connect(AF_INET, "127.8.9.10", 1) == 0
+    assert net.check_connect(AF_INET6, "::1", 443) == 0
+    assert net.check_connect(AF_INET, "0.0.0.0", 80) == 0            # reaches the local host
+    assert net.check_connect(AF_INET, "10.0.0.1", 80) == ENETUNREACH
+    assert net.check_connect(AF_INET6, "2001:db8::1", 80) == ENETUNREACH
+    assert net.check_connect(AF_INET6, "::ffff:8.8.8.8", 53) == ENETUNREACH   # v4-mapped: the v4 rule decides
+    assert net.check_connect(AF_INET6, "::ffff:127.0.0.1", 53) == 0
+    assert net.check_connect(AF_UNIX, "", 0) == 0
+    assert net.check_bind(AF_INET, "127.0.0.1", 8080) == 0
+    assert net.check_bind(AF_INET, "0.0.0.0", 8080) == 0
+    assert net.bind_host(AF_INET, "0.0.0.0") == "127.0.0.1" and net.bind_host(AF_INET6, "::") == "::1"
+    assert net.check_bind(AF_INET, "192.0.2.7", 8080) == EACCES
+    assert net.check_connect(AF_INET, "not-an-address", 80) == 22
+
+
+def test_network_rules_ports_and_backend_none() -> None:
+    from vkernel.policy.net import AF_INET, AF_INET6, AF_UNIX
+    net = _net('[network]\negress = ["10.0.0.0/8:443", "192.0.2.1:8000-8010", "[2001:db8::/32]:*"]\n'
+               'bind = ["0.0.0.0/0:8080"]\n')
+    assert net.check_connect(AF_INET, "10.1.2.3", 443) == 0
+    assert net.check_connect(AF_INET, "10.1.2.3", 80) == 101
+    assert net.check_connect(AF_INET, "192.0.2.1", 8005) == 0 and net.check_connect(AF_INET, "192.0.2.1", 8011) == 101
+    assert net.check_connect(AF_INET6, "2001:db8:1::5", 22) == 0
+    assert net.check_connect(AF_INET, "127.0.0.1", 80) == 101       # egress given: loopback is not implied
+    assert net.check_bind(AF_INET, "0.0.0.0", 8080) == 0 and net.bind_host(AF_INET, "0.0.0.0") == "0.0.0.0"
+    assert net.check_bind(AF_INET, "0.0.0.0", 9090) == EACCES
+    assert net.check_bind(AF_INET, "203.0.113.9", 0) == 0            # port 0: the address decides
+    none = _net('[network]\nbackend = "none"\negress = []\nbind = []\n')
+    EAFNOSUPPORT = 97
+    assert none.check_socket(AF_UNIX) == 0
+    assert none.check_socket(AF_INET) == EAFNOSUPPORT and none.check_socket(AF_INET6) == EAFNOSUPPORT
+    assert none.check_connect(AF_INET, "127.0.0.1", 80) == EAFNOSUPPORT
+
+
+def test_network_refusals_are_audited() -> None:
+    from vkernel.audit import AuditLog
+    from vkernel.policy.net import AF_INET, AF_INET6, audit_refusal
+    log = AuditLog("c")
+    assert audit_refusal(log, None, "connect", "connect", 101, AF_INET, "10.0.0.1", 80) == -101
+    assert audit_refusal(log, None, "bind", "bind", EACCES, AF_INET6, "2001:db8::1", 22) == -EACCES
+    assert [(r["rule"], r["severity"], r["reason"]) for r in log.records] == [
+        ("network.egress", "high", "network policy: connect 10.0.0.1:80: ENETUNREACH"),
+        ("network.bind", "high", "network policy: bind [2001:db8::1]:22: EACCES")]
+
+
+# -- key expiry and revocation ---------------------------------------------------------------------
+
+def _signed(tmp_path: Path, name: str = "k") -> tuple[Path, Path]:
+    key = tmp_path / name
+    assert cli(["keygen", "-o", str(key)]).returncode == 0
+    manifest = tmp_path / f"{name}.json"
+    assert cli(["sign", "--key", str(key), program("hello_args"), "-o", str(manifest)]).returncode == 0
+    return key, manifest
+
+
+def test_expired_key_refuses_manifests_signed_after_expiry(tmp_path: Path) -> None:
+    key, manifest = _signed(tmp_path)
+    exe = program("hello_args")
+    expired = write(tmp_path, f'[trust]\nrequired = true\nmanifests = ["{manifest}"]\n'
+                              f'keys = [{{ path = "{key}.pub", not_after = 2020-01-01T00:00:00Z }}]\n')
+    res = run_vkemu(["--policy", str(expired), exe])
+    assert res.returncode == 2
+    message = res.stderr.decode()
+    assert str(manifest) in message and "after the key expired (not_after 2020-01-01T00:00:00+00:00)" in message
+    valid = write(tmp_path, f'[trust]\nrequired = true\nmanifests = ["{manifest}"]\n'
+                            f'keys = [{{ path = "{key}.pub", not_after = 2999-01-01 }}]\n')
+    assert run_vkemu(["--policy", str(valid), exe, "x"]).returncode == run_native([exe, "x"]).returncode
+
+
+def test_revoked_key_is_refused_by_id_or_file(tmp_path: Path) -> None:
+    key, manifest = _signed(tmp_path)
+    key_id = json.loads(manifest.read_text())["signer"]
+    for revoked in (key_id.upper(), f"{key}.pub"):
+        policy = write(tmp_path, f'[trust]\nrequired = true\nkeys = ["{key}.pub"]\nmanifests = ["{manifest}"]\n'
+                                 f'revoked = ["{revoked}"]\n')
+        res = run_vkemu(["--policy", str(policy), program("hello_args")])
+        assert res.returncode == 2
+        assert f"signed by key {key_id}, which is revoked (trust.revoked)" in res.stderr.decode()
+        check = cli(["policy", "check", str(policy)])
+        assert check.returncode == 2 and b"revoked" in check.stderr
+
+
+# -- --alert -------------------------------------------------------------------------------------------
+
+def test_alert_command_failure_is_reported_once_and_never_blocks(tmp_path: Path) -> None:
+    text = '[[syscalls.rule]]\nnames = ["mkdir"]\naction = "errno"\n'
+    res = run_vkemu(["--policy", str(write(tmp_path, text)), "--alert", "cat >/dev/null; exit 3",
+                     "--alert-severity", "info", program("policy_probe"), "mkdir", "mkdir", "mkdir"])
+    assert res.stdout.decode().splitlines() == ["mkdir: -1 errno=1"] * 3 + ["done"]
+    assert res.stderr.decode().count("--alert") == 1 and b"failed: exit status 3" in res.stderr
+
+
+def test_alert_queue_does_not_wait_for_a_slow_command(tmp_path: Path) -> None:
+    from tools.policy_cli import AlertCommand
+    import time
+    marker = tmp_path / "seen"
+    alert = AlertCommand(f"sleep 0.5; cat >> {marker}")
+    started = time.monotonic()
+    for i in range(3):
+        alert({"n": i})
+    assert time.monotonic() - started < 0.1                      # the kernel only queues
+    alert.close()
+    assert [json.loads(line)["n"] for line in marker.read_text().splitlines()] == [0, 1, 2]

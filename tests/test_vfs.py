@@ -11,6 +11,7 @@ from vkernel import abi
 from vkernel.errors import SyscallError
 from vkernel.vfs.hostfs import HostFS
 from vkernel.vfs.inode import InodeNumbers
+from vkernel.vfs.layers import LowerLayer
 from vkernel.vfs.memfs import MemFS
 from vkernel.vfs.namespace import Mount, Namespace
 from vkernel.vfs.overlay import OverlayFS
@@ -33,7 +34,7 @@ def lower(tmp_path: Path) -> Path:
 def overlay_ns(lower: Path) -> tuple[Namespace, OverlayFS]:
     numbers = InodeNumbers()
     host = HostFS(numbers, 1, str(lower), readonly=True)
-    fs = OverlayFS(numbers, 2, host.root())
+    fs = OverlayFS(numbers, 2, [LowerLayer(host.root(), str(lower), marked=False)])
     return Namespace(Mount(b"/", fs, "overlay")), fs
 
 

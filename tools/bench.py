@@ -14,6 +14,9 @@ in one invocation, ``--repeat`` times, and the median is reported:
 - ``pipeline``: ``busybox cat FILE | busybox wc -c`` over 64 MiB; MB/s.  (qemu-user
   runs the exec'd children natively, so its column measures less emulation.)
 - ``startup``: a static hello world; seconds for the whole process.
+- ``tcp1``, ``tcp64``: epoll echo round trips per second over loopback TCP with one
+  and with 64 connections (a forked epoll server; the client sends on every
+  connection, then waits for every echo).
 
 The first three time the program twice, with its work and without it (zero iterations,
 an empty file), and divide the difference of the medians by the work done, so process
@@ -66,12 +69,15 @@ class Sizes:
     forks: int
     shell_iterations: int
     pipe_bytes: int
+    tcp_round_trips: int
 
 
 FULL = Sizes(syscall_calls=1_000_000, cpu_rounds=200_000_000, read_bytes=256 << 20, repeat=5,
-             handoffs=100_000, spawns=2_000, forks=200, shell_iterations=2_000, pipe_bytes=64 << 20)
+             handoffs=100_000, spawns=2_000, forks=200, shell_iterations=2_000, pipe_bytes=64 << 20,
+             tcp_round_trips=10_240)
 QUICK = Sizes(syscall_calls=100_000, cpu_rounds=20_000_000, read_bytes=128 << 20, repeat=3,
-              handoffs=10_000, spawns=200, forks=20, shell_iterations=500, pipe_bytes=16 << 20)
+              handoffs=10_000, spawns=200, forks=20, shell_iterations=500, pipe_bytes=16 << 20,
+              tcp_round_trips=2_048)
 
 
 class RunError(Exception):
@@ -255,7 +261,23 @@ def make_workloads(sizes: Sizes, read_file: Path, empty_file: Path, pipe_file: P
             target=Target("≤ 0.3 s", 0.3, at_most=True),
             digits=4,
         ),
+        *(_tcp_workload(sizes, conns) for conns in (1, 64)),
     ]
+
+
+def _tcp_workload(sizes: Sizes, conns: int) -> Workload:
+    rounds = sizes.tcp_round_trips // conns
+    trips = rounds * conns
+    return Workload(
+        name=f"tcp{conns}",
+        source="tcpecho.c",
+        unit="round trips/s",
+        measured=Run([str(conns), str(rounds)], f"{trips}\n"),
+        baseline=Run([str(conns), "0"], "0\n"),
+        figure=lambda seconds: trips / seconds,
+        target=Target("≥ 0.1× qemu", 0.1, at_most=False, relative_to=QEMU),
+        digits=0,
+    )
 
 
 def write_read_file(path: Path, size: int) -> None:
@@ -470,7 +492,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="runs per measurement; the median is reported (default 5, 3 with --quick)")
     parser.add_argument("--only", action="append", metavar="WORKLOAD",
                         choices=["syscall", "cpu", "read", "pingpong", "spawn", "cpu+blocked", "forkexec", "shloop", "pipeline",
-                                 "startup"],
+                                 "startup", "tcp1", "tcp64"],
                         help="run only this workload (may be given more than once)")
     parser.add_argument("--json", metavar="FILE",
                         help="also write the results as JSON to FILE ('-' for stdout)")

@@ -14,8 +14,10 @@ Exit status: 0 when all is well, 1 when a verification fails, 2 for bad input.
 from __future__ import annotations
 
 import json
+import queue
 import subprocess
 import sys
+import threading
 from typing import Callable
 
 from rich.console import Console
@@ -28,7 +30,9 @@ from vkernel.policy.seccomp import load_profile
 from vkernel.syscalls.table import TABLE
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-ALERT_TIMEOUT = 10.0
+ALERT_TIMEOUT = 10.0     # one run of the --alert command
+ALERT_QUEUE = 256        # records waiting for it; more are dropped
+ALERT_DRAIN = 5.0        # at exit
 
 
 class CliError(Exception):
@@ -65,18 +69,26 @@ def render_policy(policy: Policy, console: Console) -> None:
     other.add_column("value")
     for m in policy.mounts:
         other.add_row(f"mount {m.guest}", f"{m.host} ({'ro' if m.readonly else 'rw'}{', noexec' if m.noexec else ''})")
-    other.add_row("symlinks", policy.symlinks + " (parsed; not enforced yet)")
+    other.add_row("symlinks", {"follow": "follow (inside the container's root)",
+                               "refuse-outside": "refuse-outside (EACCES for a link to another mount)",
+                               "refuse": "refuse (ELOOP for links in the container's files; "
+                                         "/proc and /dev links as refuse-outside)"}[policy.symlinks])
     net = policy.network
-    other.add_row("network", f"backend {net.backend}; egress {', '.join(map(str, net.egress)) or 'none'}; "
-                             f"bind {', '.join(map(str, net.bind)) or 'none'} (enforced once sockets land)")
+    if net.backend == "none":
+        other.add_row("network", "backend none: AF_UNIX only (inet sockets: EAFNOSUPPORT)")
+    else:
+        other.add_row("network", f"backend {net.backend}; egress {', '.join(map(str, net.egress)) or 'none'} "
+                                 f"(else ENETUNREACH); bind {', '.join(map(str, net.bind)) or 'none'} (else EACCES)")
     q = policy.quotas
-    other.add_row("quotas (enforced)", f"processes {q.processes}, threads {q.threads}, open files {q.open_files}")
-    other.add_row("quotas (parsed)", f"memory {_fmt_size(q.memory)}, file size {_fmt_size(q.file_size)}, "
-                                     f"writable {_fmt_size(q.writable_bytes)}, cpu "
-                                     f"{q.cpu_seconds if q.cpu_seconds is not None else 'unlimited'} s")
+    other.add_row("quotas", f"processes {q.processes}, threads {q.threads}, open files {q.open_files}, "
+                            f"memory {_fmt_size(q.memory)}, file size {_fmt_size(q.file_size)}, "
+                            f"writable layers {_fmt_size(q.writable_bytes)}, CPU "
+                            f"{f'{q.cpu_seconds:g} s' if q.cpu_seconds is not None else 'unlimited'}")
     trust = policy.trust
+    keys = [k.path + (f" (not after {k.not_after.isoformat()})" if k.not_after else "") for k in trust.keys]
     other.add_row("trust", ("required" if trust.required else "not required")
-                  + f"; keys: {', '.join(trust.keys) or 'none'}; manifests: {', '.join(trust.manifests) or 'none'}")
+                  + f"; keys: {', '.join(keys) or 'none'}; revoked: {', '.join(trust.revoked) or 'none'}; "
+                  + f"manifests: {', '.join(trust.manifests) or 'none'}")
     console.print(other)
 
 
@@ -180,13 +192,50 @@ def main(command: str, argv: list[str]) -> int:
         return EXIT_USAGE
 
 
-def alert_command(cmd: str) -> Callable[[dict], None]:
-    """``--alert CMD``: run CMD (with sh) for each record, the record as JSON on its stdin.
-    It runs to completion before the guest continues."""
-    def alert(record: dict) -> None:
+class AlertCommand:
+    """``--alert CMD``: CMD runs (sh -c) once per record, the record as one JSON line on
+    its stdin, in order, on a worker thread.  The kernel only queues a record, so a slow
+    or stuck command never holds the guest: a run is killed after ALERT_TIMEOUT, and
+    when ALERT_QUEUE records wait, newer ones are dropped (counted).  The first failure
+    (cannot start, non-zero exit, timeout) is reported on stderr, later ones are not.
+    At exit, close() gives the queue ALERT_DRAIN seconds to empty."""
+
+    def __init__(self, cmd: str) -> None:
+        self.cmd = cmd
+        self.queue: queue.Queue[dict | None] = queue.Queue(ALERT_QUEUE)
+        self.dropped = 0
+        self.failed = False
+        self.worker = threading.Thread(target=self._work, name="vkemu-alert", daemon=True)
+        self.worker.start()
+
+    def __call__(self, record: dict) -> None:
         try:
-            subprocess.run(cmd, shell=True, input=json.dumps(record) + "\n", text=True, timeout=ALERT_TIMEOUT,
-                           check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            print(f"vkemu: --alert {cmd!r}: {exc}", file=sys.stderr)
-    return alert
+            self.queue.put_nowait(record)
+        except queue.Full:
+            self.dropped += 1
+
+    def _work(self) -> None:
+        while (record := self.queue.get()) is not None:
+            try:
+                done = subprocess.run(self.cmd, shell=True, input=json.dumps(record) + "\n", text=True,
+                                      timeout=ALERT_TIMEOUT, check=False, stdout=subprocess.DEVNULL)
+                problem = f"exit status {done.returncode}" if done.returncode else None
+            except subprocess.TimeoutExpired:
+                problem = f"still running after {ALERT_TIMEOUT:g} s (killed)"
+            except OSError as exc:
+                problem = exc.strerror or str(exc)
+            if problem is not None and not self.failed:
+                self.failed = True
+                print(f"vkemu: --alert {self.cmd!r} failed: {problem} (further failures are not reported)",
+                      file=sys.stderr)
+
+    def close(self) -> None:
+        """Deliver what is queued, waiting ALERT_DRAIN seconds at most."""
+        try:
+            self.queue.put(None, timeout=ALERT_DRAIN)
+        except queue.Full:
+            pass
+        self.worker.join(ALERT_DRAIN)
+        lost = self.dropped + (self.queue.qsize() if self.worker.is_alive() else 0)
+        if lost:
+            print(f"vkemu: --alert {self.cmd!r}: {lost} record(s) not delivered", file=sys.stderr)

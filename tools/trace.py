@@ -1,6 +1,7 @@
 """strace-style trace lines, decoded from the syscall table's argument kinds."""
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import IO
 
@@ -94,6 +95,18 @@ def format_arg(t: Thread, arg: Arg, raw: int, args: tuple[int, ...], result: int
         signal = abi.SIGNAL_NAMES.get(raw & 0xFF, "")
         names = _flags(raw & ~0xFF, tuple(thread.CLONE_FLAG_NAMES), False, "")
         return "|".join(x for x in (names, signal) if x) or "0"
+    if kind == "socktype":
+        rest = _flags(raw & ~abi.SOCK_TYPE_MASK & 0xFFFFFFFF, tuple(abi.SOCK_TYPE_NAMES), False, "")
+        base = abi.SOCK_NAMES.get(raw & abi.SOCK_TYPE_MASK, str(raw & abi.SOCK_TYPE_MASK))
+        return base + ("|" + rest if rest else "")
+    if kind == "sockaddr":
+        length = s32(args[arg.size_arg + 1])
+        if raw == 0:
+            return "NULL"
+        try:
+            return format_sockaddr(mm.read(raw, min(max(length, 0), 128)))
+        except SyscallError:
+            return hex(raw)
     if kind == "futexop":
         name = thread.FUTEX_OP_NAMES.get(raw & 0x7F, str(raw & 0x7F))
         return name + ("_PRIVATE" if raw & thread.FUTEX_PRIVATE_FLAG else "") + (
@@ -103,6 +116,30 @@ def format_arg(t: Thread, arg: Arg, raw: int, args: tuple[int, ...], result: int
         value = s32(raw) if raw & 0x80000000 and raw < 1 << 32 else raw
         return table.get(value & 0xFFFFFFFF, table.get(value, str(s32(raw))))
     return hex(raw)
+
+
+NUL = b"\0"
+
+
+def format_sockaddr(raw: bytes) -> str:
+    """A sockaddr as strace shows it: {sa_family=AF_INET, sin_port=htons(80), ...}."""
+    if len(raw) < 2:
+        return "{}"
+    family = int.from_bytes(raw[:2], "little")
+    name = abi.AF_NAMES.get(family, str(family))
+    if family == abi.AF_UNIX:
+        path = raw[2:]
+        if path[:1] == b"\0" and len(path) > 1:
+            return f"{{sa_family={name}, sun_path=@{quote(path[1:])}}}"
+        return f"{{sa_family={name}, sun_path={quote(path.split(NUL, 1)[0])}}}"
+    if family == abi.AF_INET and len(raw) >= 8:
+        port = int.from_bytes(raw[2:4], "big")
+        ip = quote(str(ipaddress.IPv4Address(raw[4:8])).encode())
+        return f"{{sa_family={name}, sin_port=htons({port}), sin_addr=inet_addr({ip})}}"
+    if family == abi.AF_INET6 and len(raw) >= 24:
+        port = int.from_bytes(raw[2:4], "big")
+        return f"{{sa_family={name}, sin6_port=htons({port}), sin6_addr={ipaddress.IPv6Address(raw[8:24])}}}"
+    return f"{{sa_family={name}, sa_data={quote(raw[2:])}}}"
 
 
 # Syscalls whose result is an address, printed in hex as strace does.

@@ -3,6 +3,11 @@
 Usage:
   vkemu [OPTIONS] PROGRAM [ARGS...]     (also: vkemu run [OPTIONS] PROGRAM [ARGS...])
   vkemu syscalls [--markdown]           print the syscall table
+  vkemu record -o FILE [OPTIONS] PROGRAM [ARGS...]
+                                        run PROGRAM and record the run into FILE
+  vkemu replay [--check] [-q] [--trace[=FILE]] [--program PATH] FILE
+                                        re-run a recording, offline (see tools/record.py)
+  vkemu stats FILE                      syscall counts of a recording, like strace -c
   vkemu bench [BENCH OPTIONS]           run the benchmarks
   vkemu fuzz [FUZZ OPTIONS]             fuzz the syscall surface (see tools/fuzz/cli.py)
   vkemu policy check FILE | show | import-seccomp FILE
@@ -13,10 +18,25 @@ Options:
   --trace[=FILE]         strace-style line per syscall, to stderr or FILE
   --trace-json=FILE      the same as JSON lines
   -v HOST:GUEST[:ro|rw]  mount a host directory (read-only unless :rw)
+  --root DIR             DIR is the container's root filesystem (read-only) instead
+                         of the host's /; PROGRAM itself is still read from the host
+  --layer DIR|TAR        a read-only image layer over the root (a directory or a tar
+                         file, plain or compressed; OCI whiteouts .wh.NAME and
+                         .wh..wh..opq honoured); repeatable, the last one on top
+  --upper DIR            keep the writable layer in host directory DIR (it survives
+                         the run; deletions are recorded as .wh.NAME files)
+  --seed N               randomise the PIE, mmap (ld.so), stack and brk bases from
+                         seed N (the same N, the same layout); default: no
+                         randomisation, as `setarch -R`
   --policy FILE          run under a container manifest (TOML; `vkemu policy show`
                          prints the default one)
   --seccomp FILE         a Docker/OCI seccomp profile (JSON) replaces the policy's
                          syscall rules
+  --net MODE             the container's network, over the policy's [network]:
+                         loopback (the default: host sockets, loopback only),
+                         host (host sockets, any destination), vnet (an in-kernel
+                         loopback network: no host socket, deterministic), none
+                         (AF_UNIX only)
   --audit FILE           write audit records (JSON lines) to FILE
   --alert CMD            run CMD (sh -c) with each audit record of at least
                          --alert-severity on stdin, as JSON
@@ -24,13 +44,19 @@ Options:
                          high = refusals and kills (policy errno/trap/kill, W^X,
                          attestation), kernel bugs; medium = crashes, deadlocks;
                          low = policy "log", host signals; info = ENOSYS
+  --stats                at exit, the container's resource use against its quotas,
+                         on stderr
   --strict               a kernel bug (exception in a handler) aborts the run
+  --gdb HOST:PORT        serve the GDB remote protocol there and wait for gdb
+                         (`target remote HOST:PORT`) before the first instruction;
+                         port 0 picks a free port (printed on stderr)
   -h, --help             this text
 
 Exit status: the program's own; 128+N if it died of signal N; 127 if PROGRAM does not
 exist; 126 if it cannot be run (not an x86-64 ELF, or refused by policy); 124 if every
-thread waits forever (the waits are listed); 2 for bad options; 70 for an internal
-vkernel error.
+thread waits forever (the waits are listed); 2 for bad options (and for a truncated,
+corrupt or incompatible recording); 125 when a replay leaves its recording; 70 for an
+internal vkernel error.
 """
 from __future__ import annotations
 
@@ -40,15 +66,16 @@ import signal
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 EXIT_USAGE = 2
 EXIT_NOEXEC = 126
 EXIT_NOTFOUND = 127
 EXIT_INTERNAL = 70
 EXIT_DEADLOCK = 124
+EXIT_DIVERGED = 125
 
-SUBCOMMANDS = ("run", "syscalls", "bench", "policy", "keygen", "sign", "verify", "fuzz")
+SUBCOMMANDS = ("run", "syscalls", "bench", "policy", "keygen", "sign", "verify", "fuzz", "record", "replay", "stats")
 
 
 class UsageError(Exception):
@@ -68,6 +95,13 @@ class RunOptions:
     seccomp: str | None = None
     alert: str | None = None
     alert_severity: str = "high"
+    stats: bool = False
+    gdb: str | None = None            # HOST:PORT
+    root: str = "/"
+    layers: list[str] = field(default_factory=list)
+    upper: str | None = None
+    seed: int | None = None
+    net: str | None = None            # loopback, host, vnet or none
 
 
 def parse_run(argv: list[str]) -> RunOptions:
@@ -94,6 +128,25 @@ def parse_run(argv: list[str]) -> RunOptions:
             opts.volumes.append(parse_volume(spec))
         elif arg == "--strict":
             opts.strict = True
+        elif arg == "--stats":
+            opts.stats = True
+        elif arg.split("=", 1)[0] in ("--root", "--upper"):
+            name = arg.split("=", 1)[0]
+            value, i = _take_value(argv, i, "DIR")
+            if not os.path.isdir(value):
+                raise UsageError(f"{name}: {value} is not a directory")
+            setattr(opts, name[2:], os.path.abspath(value))
+        elif arg.split("=", 1)[0] == "--layer":
+            value, i = _take_value(argv, i, "DIR|TAR")
+            if not os.path.exists(value):
+                raise UsageError(f"--layer: {value}: No such file or directory")
+            opts.layers.append(os.path.abspath(value))
+        elif arg.split("=", 1)[0] == "--seed":
+            value, i = _take_value(argv, i, "N")
+            try:
+                opts.seed = int(value, 0)
+            except ValueError:
+                raise UsageError(f"--seed: {value!r} is not an integer") from None
         elif arg.split("=", 1)[0] in _VALUED:
             name = arg.split("=", 1)[0]
             field, metavar = _VALUED[name]
@@ -113,7 +166,8 @@ def parse_run(argv: list[str]) -> RunOptions:
 
 # Options that take one value, as --opt VALUE or --opt=VALUE: (RunOptions field, metavar).
 _VALUED = {"--audit": ("audit", "FILE"), "--policy": ("policy", "FILE"), "--seccomp": ("seccomp", "FILE"),
-           "--alert": ("alert", "CMD"), "--alert-severity": ("alert_severity", "LEVEL")}
+           "--alert": ("alert", "CMD"), "--alert-severity": ("alert_severity", "LEVEL"),
+           "--gdb": ("gdb", "HOST:PORT"), "--net": ("net", "MODE")}
 
 
 def _take_value(argv: list[str], i: int, metavar: str) -> tuple[str, int]:
@@ -146,13 +200,29 @@ def _open_out(target: str | None) -> IO[str] | None:
     return open(target, "w", encoding="utf-8")
 
 
+def _apply_net(policy: Any, mode: str) -> None:
+    """--net: the network backend and rules, replacing the policy's [network]."""
+    import ipaddress
+
+    from vkernel.policy.manifest import NetRule, NetworkPolicy
+    everywhere = [NetRule(ipaddress.ip_network("0.0.0.0/0"), (0, 65535)),
+                  NetRule(ipaddress.ip_network("::/0"), (0, 65535))]
+    modes = {"loopback": lambda: NetworkPolicy("host"), "vnet": lambda: NetworkPolicy("vnet"),
+             "none": lambda: NetworkPolicy("none", [], []),
+             "host": lambda: NetworkPolicy("host", list(everywhere), list(everywhere))}
+    if mode not in modes:
+        raise UsageError(f"bad --net {mode!r}: expected loopback, host, vnet or none")
+    policy.network = modes[mode]()
+
+
 def _describe_args(t, row, args):  # type: ignore[no-untyped-def]
     """Audit records decode arguments like the trace; imported on the first record."""
     from tools.trace import describe_args
     return describe_args(t, row, args)
 
 
-def run(opts: RunOptions) -> int:
+def run(opts: RunOptions, session: Any = None) -> int:
+    """Run the program; ``session`` (tools/record.py) records the run or replays one."""
     from loader.elf import NotExecutable
     from vkernel.audit import AuditLog
     from vkernel.abi import ERRNO_MESSAGE
@@ -162,18 +232,24 @@ def run(opts: RunOptions) -> int:
     from vkernel.policy import PolicyError, default_policy, load
     from vkernel.policy.seccomp import load_profile
     from vkernel.task import shell_status
+    from vkernel.vfs.layers import LayerError
 
     try:   # a bad manifest or profile: refuse to start, never run with half a policy
         policy = load(opts.policy) if opts.policy else default_policy()
         if opts.seccomp:
             policy.syscalls = load_profile(opts.seccomp)[0]
+        if opts.net is not None:
+            _apply_net(policy, opts.net)
     except PolicyError as exc:
         print(f"vkemu: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
     try:
-        with open(opts.program, "rb") as f:
-            data = f.read()
+        if session is not None and session.replaying:
+            policy, data = session.policy, session.launch.data
+        else:
+            with open(opts.program, "rb") as f:
+                data = f.read()
     except FileNotFoundError:
         print(f"vkemu: {opts.program}: No such file or directory", file=sys.stderr)
         return EXIT_NOTFOUND
@@ -196,23 +272,31 @@ def run(opts: RunOptions) -> int:
         tracer = Tracer(json_stream, as_json=True)
     alert = None
     if opts.alert:
-        from tools.policy_cli import alert_command   # rich and cryptography only when asked for
-        alert = alert_command(opts.alert)
+        from tools.policy_cli import AlertCommand   # rich and cryptography only when asked for
+        alert = AlertCommand(opts.alert)
     audit = AuditLog(policy.container, audit_stream, alert,
                      opts.alert_severity)
     config = KernelConfig(volumes=[Volume(h, g, ro) for h, g, ro in opts.volumes], strict=opts.strict,
+                          host_root=opts.root, layers=opts.layers, upper=opts.upper, aslr_seed=opts.seed,
+                          warn=lambda message: print(f"vkemu: warning: {message}", file=sys.stderr),
                           tracer=tracer, audit=audit, policy=policy, describe_args=_describe_args)
+    if session is not None:
+        session.configure(config)
+    from vkernel.sources import SourceStop
     try:
         try:
-            kernel = Kernel(config)
-        except PolicyError as exc:
+            kernel = Kernel(config, session.sources if session is not None else None)
+        except (PolicyError, LayerError) as exc:
             print(f"vkemu: {exc}", file=sys.stderr)
             return EXIT_USAGE
         exe = os.fsencode(opts.program)
         argv = [exe] + [os.fsencode(a) for a in opts.args]
         envp = [os.fsencode(f"{k}={v}") for k, v in os.environ.items()]
+        cwd = os.fsencode(os.getcwd())
+        if session is not None:
+            exe, argv, envp, cwd = session.begin(opts, kernel, data, exe, argv, envp, cwd)
         try:
-            kernel.spawn(data, exe, argv, envp, attested=True, cwd=os.fsencode(os.getcwd()))
+            kernel.spawn(data, exe, argv, envp, attested=True, cwd=cwd)
         except NotExecutable as exc:
             print(f"vkemu: {opts.program}: cannot run: {exc}", file=sys.stderr)
             return EXIT_NOEXEC
@@ -222,15 +306,34 @@ def run(opts: RunOptions) -> int:
         except SyscallError as exc:
             print(f"vkemu: {opts.program}: cannot run: {ERRNO_MESSAGE.get(exc.errno, exc)}", file=sys.stderr)
             return EXIT_NOEXEC
+        debugger = None
+        if opts.gdb is not None:
+            debugger = _wait_for_gdb(kernel, opts.gdb)
+            if debugger is None:
+                return EXIT_USAGE
         with forward_host_signals(kernel):
             result = kernel.run()
+        if opts.stats:
+            for what, value in kernel.quota.usage().items():
+                print(f"vkemu: {what:<15} {value}", file=sys.stderr)
+        if debugger is not None:
+            debugger.exited(result.wait_status)
+        if session is not None:
+            session.finish(result.wait_status)
     except KernelBug as exc:
         print(f"vkemu: internal error: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
+    except SourceStop as exc:          # a replay that left its recording
+        print(f"vkemu: {exc}", file=sys.stderr)
+        return EXIT_DIVERGED
     finally:
+        if session is not None:
+            session.close()
         for stream in (trace_stream, json_stream, audit_stream):
             if stream is not None and stream is not sys.stderr:
                 stream.close()
+        if alert is not None:
+            alert.close()
     if result.deadlock is not None:
         print(f"vkemu: {opts.program}: deadlock: every thread waits forever", file=sys.stderr)
         for line in result.deadlock:
@@ -239,6 +342,19 @@ def run(opts: RunOptions) -> int:
     if result.crash:
         print(f"vkemu: {opts.program}: {result.crash}", file=sys.stderr)
     return shell_status(result.wait_status)
+
+
+def _wait_for_gdb(kernel, spec: str):  # type: ignore[no-untyped-def]
+    """Listen on HOST:PORT and block until gdb connects (None: cannot listen there)."""
+    from tools import gdbstub
+    try:
+        server = gdbstub.listen(spec)
+    except (ValueError, OSError) as exc:
+        print(f"vkemu: --gdb {spec}: {exc}", file=sys.stderr)
+        return None
+    host, port = server.getsockname()[:2]
+    print(f"vkemu: waiting for gdb on {host}:{port}", file=sys.stderr, flush=True)
+    return gdbstub.attach(kernel, server)
 
 
 # Signals a terminal or supervisor sends that the guest should receive instead of vkemu.
@@ -298,6 +414,9 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] in ("policy", "keygen", "sign", "verify"):
             from tools import policy_cli
             return policy_cli.main(argv[0], argv[1:])
+        if argv and argv[0] in ("record", "replay", "stats"):
+            from tools import record
+            return record.main(argv[0], argv[1:])
         if argv and argv[0] == "run":
             argv = argv[1:]
         return run(parse_run(argv))

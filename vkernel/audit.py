@@ -1,8 +1,8 @@
 """The audit log: one JSON record per denied, unimplemented or failed operation.
 
 Every record has a severity, from its action:
-  high    a refusal or kill: policy errno/trap/kill-*, W^X and attestation denials
-          ("deny"), kernel bugs
+  high    a refusal or kill: policy errno/trap/kill-*, W^X, attestation, symlink and
+          network denials ("deny"), quota hits ("quota"), kernel bugs
   medium  the guest died of a CPU fault; every thread waits forever
   low     policy "log" (the call ran and was recorded); signals from the host
   info    a syscall vkernel does not implement (ENOSYS)
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 SEVERITIES = ("info", "low", "medium", "high")
 SEVERITY = {
     "errno": "high", "trap": "high", "kill-thread": "high", "kill-process": "high", "deny": "high",
-    "kernel-bug": "high", "fault": "medium", "deadlock": "medium", "log": "low", "signal": "low", "enosys": "info",
+    "kernel-bug": "high", "quota": "high", "fault": "medium", "deadlock": "medium", "log": "low", "signal": "low", "enosys": "info",
 }
 
 

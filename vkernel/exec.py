@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from loader import elf, stack
 from vkernel import abi
 from vkernel.errors import SyscallError
-from vkernel.memory import STACK_SIZE, STACK_TOP, WXViolation, page_down, page_up
+from vkernel.memory import MMAP_TOP, STACK_SIZE, STACK_TOP, WXViolation, page_down, page_up
 from vkernel.syscalls.fs import check_permission
 from vkernel.task import Process, Thread
 from vkernel.vfs.file import read_all
@@ -21,6 +21,14 @@ MAX_ARG_STRLEN = 131072          # one argument or environment string
 MAX_ARG_TOTAL = STACK_SIZE // 4  # all of them together (Linux: a quarter of the stack limit)
 MAX_INTERP_DEPTH = 4             # nested #! interpreters (BINPRM_MAX_RECURSION)
 BINPRM_BUF_SIZE = 256            # how much of a #! line Linux reads
+# Linux's randomisation on x86-64, page-granular: arch_mmap_rnd's mmap_rnd_bits (28)
+# above ELF_ET_DYN_BASE and below the mmap base, 22 bits (16 GiB) below the stack top
+# (the mmap base keeps the stack, its guard gap and that range clear), and up to 32 MiB
+# above the end of the program for the brk (arch_randomize_brk).
+MMAP_RND_BITS = 28
+STACK_RND_BITS = 22
+MMAP_GAP = STACK_SIZE + (1 << 20) + (1 << (STACK_RND_BITS + 12))
+BRK_RND_RANGE = 32 << 20
 
 
 @dataclass
@@ -116,6 +124,28 @@ def _interpreter(proc: Process, path: str) -> tuple[elf.ElfImage, bytes, bool, s
     return image, data, attested, name  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where a new image's pieces go."""
+    pie_base: int          # load bias of a PIE program that has an interpreter
+    mmap_top: int          # where top-down placement starts (a static PIE, ld.so, mmap)
+    stack_top: int
+    brk_offset: int        # bytes (whole pages) between the end of the program and its brk
+    randomised: bool
+
+
+def _layout(proc: Process) -> Layout:
+    """Linux's layout with randomisation off (as under ``setarch -R``), or one drawn
+    from the kernel's seeded generator: the same seed, the same layouts."""
+    rng = proc.kernel.layout_rng
+    if rng is None:
+        return Layout(elf.ET_DYN_BASE, MMAP_TOP, STACK_TOP, 0, False)
+    pie = elf.ET_DYN_BASE + (rng.getrandbits(MMAP_RND_BITS) << 12)
+    mmap_top = STACK_TOP - MMAP_GAP - (rng.getrandbits(MMAP_RND_BITS) << 12)
+    stack_top = STACK_TOP - (rng.getrandbits(STACK_RND_BITS) << 12)
+    return Layout(pie, mmap_top, stack_top, rng.randrange(BRK_RND_RANGE >> 12) << 12, True)
+
+
 def load_program(proc: Process, data: bytes, argv: list[bytes], envp: list[bytes], execfn: bytes,
                  attested: bool, random16: bytes, parsed: elf.ElfImage | None = None) -> tuple[int, int]:
     """Map ``data`` (and its PT_INTERP) into ``proc`` and build its stack; returns
@@ -127,9 +157,22 @@ def load_program(proc: Process, data: bytes, argv: list[bytes], envp: list[bytes
     """
     image = parsed or elf.parse(data)
     mm = proc.mm
-    bias = elf.ET_DYN_BASE if image.is_pie else 0
+    layout = _layout(proc)
+    mm.mmap_top = layout.mmap_top
+    low, high = image.span
+    brk = high
+    if not image.is_pie:
+        bias = 0
+    elif image.interpreter is not None:
+        bias = layout.pie_base
+        brk += bias
+    else:
+        # A static PIE goes where mmap puts it (Linux loads it with load_bias 0), and
+        # under randomisation its brk moves to ELF_ET_DYN_BASE.
+        bias = mm.find_free(high - low) - low
+        brk = elf.ET_DYN_BASE if layout.randomised else bias + high
     _map_image(proc, image, data, bias, attested, execfn.decode(errors="replace"))
-    mm.brk_start = mm.brk = bias + image.span[1]
+    mm.brk_start = mm.brk = brk + layout.brk_offset
     entry, interp_base = bias + image.entry, 0
     if image.interpreter is not None:
         interp, interp_data, interp_attested, interp_path = _interpreter(proc, image.interpreter)
@@ -137,7 +180,7 @@ def load_program(proc: Process, data: bytes, argv: list[bytes], envp: list[bytes
         interp_base = mm.find_free(high - low) - low
         _map_image(proc, interp, interp_data, interp_base, interp_attested, interp_path)
         entry = interp_base + interp.entry
-    mm.map(STACK_TOP - STACK_SIZE, STACK_SIZE, abi.PROT_READ | abi.PROT_WRITE, name="[stack]")
+    mm.map(layout.stack_top - STACK_SIZE, STACK_SIZE, abi.PROT_READ | abi.PROT_WRITE, name="[stack]")
     c = proc.creds
     auxv = [
         (stack.AT_MINSIGSTKSZ, 2048), (stack.AT_HWCAP, stack.HWCAP_X86_64), (stack.AT_PAGESZ, abi.PAGE_SIZE),
@@ -146,7 +189,7 @@ def load_program(proc: Process, data: bytes, argv: list[bytes], envp: list[bytes
         (stack.AT_ENTRY, bias + image.entry), (stack.AT_UID, c.uid), (stack.AT_EUID, c.euid),
         (stack.AT_GID, c.gid), (stack.AT_EGID, c.egid), (stack.AT_SECURE, 0), (stack.AT_HWCAP2, 0),
     ]
-    img = stack.build(STACK_TOP, argv, envp, execfn, auxv, random16)
+    img = stack.build(layout.stack_top, argv, envp, execfn, auxv, random16)
     if len(img.data) > STACK_SIZE // 4:
         raise SyscallError(abi.E2BIG)
     mm.write(img.sp, img.data, check=False)

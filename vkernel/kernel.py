@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import random
 import struct
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 from emu import CPU, StopReason
 from loader.elf import NotExecutable
@@ -27,11 +28,16 @@ from vkernel.exec import ExecImage, load_program
 from vkernel.fdtable import DEFAULT_NOFILE, FdTable
 from vkernel.futex import FUTEX_OWNER_DIED, FUTEX_TID_MASK, FUTEX_WAITERS, FutexTable
 from vkernel.memory import AddressSpace, WXViolation
+from vkernel.net.unix import UnixNames
+from vkernel.net.vnet import VnetNames
 from vkernel.policy import Policy, default_policy
 from vkernel.policy.enforce import Enforcer
+from vkernel.policy.net import NetPolicy
+from vkernel.policy.paths import symlink_guard
+from vkernel.policy.quota import QuotaMeter
 from vkernel.policy.trust import TrustedDigests
 from vkernel.sched import QUANTUM_INSTRUCTIONS, Scheduler, State, Wait
-from vkernel.sources import Sources
+from vkernel.sources import Sources, SourceStop
 from vkernel.syscalls.spec import make_invoker
 from vkernel.syscalls.table import TABLE, Row
 from vkernel.task import (WAIT_STATUS_CONTINUED, Credentials, Process, Thread, wait_status_exited,
@@ -40,9 +46,10 @@ from vkernel.vfs.devfs import make_devfs
 from vkernel.vfs.file import HostFileDescription
 from vkernel.vfs.hostfs import HostFS
 from vkernel.vfs.inode import Inode, InodeNumbers, encode_dev
+from vkernel.vfs.layers import LayerError, LowerLayer, load_tar
 from vkernel.vfs.memfs import MemFS
 from vkernel.vfs.namespace import Location, Mount, Namespace
-from vkernel.vfs.overlay import OverlayFS
+from vkernel.vfs.overlay import HostUpper, OverlayFS
 from vkernel.vfs.procfs import ProcFS
 from vkernel import procview, signals
 
@@ -72,6 +79,41 @@ class KernelConfig:
     policy: Policy = field(default_factory=default_policy)
     # Decodes a syscall's arguments for audit records (tools.trace.describe_args).
     describe_args: Callable[[Thread, Row, tuple[int, ...]], list[str]] | None = None
+    # Read-only layers over host_root, bottom first (directories or tarballs, OCI
+    # whiteouts honoured), and the host directory of the writable layer (None: memory).
+    layers: list[str] = field(default_factory=list)
+    upper: str | None = None
+    # Address-space layout: None places programs as Linux does with randomisation off;
+    # a seed randomises the PIE, mmap (ld.so), stack and brk bases, the same per seed.
+    aslr_seed: int | None = None
+    # Shown to the user: layer entries refused (also audited).
+    warn: Callable[[str], None] | None = None
+    # Instructions a thread runs before another runnable one gets the CPU: with the
+    # inputs from Sources, all that decides the interleaving (a recording stores it).
+    quantum: int = QUANTUM_INSTRUCTIONS
+    # Record/replay (tools/record.py): each syscall's thread, number and result, with
+    # no argument decoding (cheaper than a tracer).
+    syscall_hook: Callable[[Thread, int, Sequence[int], int | Control], None] | None = None
+
+
+class Debugger(Protocol):
+    """A debugger attached to the scheduler loop (tools/gdbstub.py).  All-stop: while
+    one of these calls runs, no guest thread does; it may read and change any thread's
+    registers and memory, and kill or leave the container."""
+
+    def before_slice(self, t: Thread | None) -> None:
+        """Each turn of the loop, before ``t`` runs (None: nothing can run now)."""
+
+    def single_step(self, t: Thread) -> bool:
+        """``t`` is about to run (registers live, signals delivered): True runs it for
+        one instruction only."""
+
+    def after_slice(self, t: Thread) -> None:
+        """``t``'s slice ended (a single step completes here)."""
+
+    def stop(self, t: Thread, signo: int) -> bool:
+        """``t`` stopped at a breakpoint (SIGTRAP) or is about to take signal ``signo``
+        (a fault's or a queued one): True lets the signal through, False discards it."""
 
 
 @dataclass
@@ -91,11 +133,19 @@ class Kernel:
         self.trusted = TrustedDigests(self.policy.trust) if self.policy.trust.required else None
         self.hostname = self.config.hostname
         self.numbers = InodeNumbers()
+        self.unix_names = UnixNames()        # bound AF_UNIX names of the container
+        self.vnet_names = VnetNames()        # ports of the in-kernel network (--net=vnet)
         self.processes: dict[int, Process] = {}
         self.current: Process | None = None
         self._next_pid = 1
         self.bug: BaseException | None = None
         self.ns = self._build_namespace()
+        # Draws the PIE and mmap bases of each exec (vkernel/exec.py); None: fixed layout.
+        self.layout_rng = random.Random(self.config.aslr_seed) if self.config.aslr_seed is not None else None
+        self.quota = QuotaMeter(self, self.policy.quotas)
+        self.quota.attach(self.ns)
+        self.ns.symlink_guard = symlink_guard(self, self.policy.symlinks)
+        self.net_policy = NetPolicy(self.policy.network)     # for the socket layer
         self.sched = Scheduler(self.sources)
         self.futexes = FutexTable(self.sched)
         self.threads_created = 0
@@ -110,7 +160,7 @@ class Kernel:
         self.enforcer = Enforcer(self, self.policy.syscalls, TABLE)
         self.invokers = self.enforcer.wrap([self._unimplemented_invoker(row) if row.handler is None
                                             else _plain_invoker(row.nr) for row in TABLE])
-        self.host_signals: list[int] = []   # from the terminal or a supervisor, to deliver
+        self.debugger: Debugger | None = None   # --gdb: consulted only while set
 
     # -- the container's filesystem ------------------------------------------------------
 
@@ -120,17 +170,61 @@ class Kernel:
         def dev() -> int:
             return encode_dev(0, next(devs) + 30)
 
-        lower = HostFS(self.numbers, dev(), self.config.host_root, readonly=True)
-        ns = Namespace(Mount(b"/", OverlayFS(self.numbers, dev(), lower.root()), "overlay",
-                             ["rw", f"lowerdir={self.config.host_root}"]))
-        ns.mount(Mount(b"/dev", make_devfs(self.numbers, dev(), self.sources.random_bytes), "devtmpfs", ["rw"]))
+        volumes = self.config.volumes + [Volume(m.host, m.guest, m.readonly, m.noexec) for m in self.policy.mounts]
+        ns = Namespace(Mount(b"/", *self._root_overlay(dev, [b"/dev", b"/proc", b"/tmp"]
+                                                         + [os.fsencode(v.guest) for v in volumes])))
+        ns.mount(Mount(b"/dev", make_devfs(self.numbers, dev(), self.sources), "devtmpfs", ["rw"]))
         ns.mount(Mount(b"/proc", ProcFS(self.numbers, dev(), procview.KernelProcView(self)), "proc", ["rw"]))
         ns.mount(Mount(b"/tmp", MemFS(self.numbers, dev()), "tmpfs", ["rw"]))
-        volumes = self.config.volumes + [Volume(m.host, m.guest, m.readonly, m.noexec) for m in self.policy.mounts]
         for vol in volumes:
-            fs = HostFS(self.numbers, dev(), vol.host, readonly=vol.readonly, noexec=vol.noexec)
+            fs = HostFS(self.numbers, dev(), vol.host, readonly=vol.readonly, noexec=vol.noexec,
+                        sources=self.sources)
             ns.mount(Mount(os.fsencode(vol.guest), fs, vol.host, ["ro" if vol.readonly else "rw"]))
         return ns
+
+    def _root_overlay(self, dev: Callable[[], int], mountpoints: list[bytes]) -> tuple[OverlayFS, str, list[str]]:
+        """The root filesystem as docker stacks it: the ``--layer``s (the last given on
+        top) over the container root, under the writable layer; and, at the bottom, an
+        in-memory layer holding the mount points, so none is ever written to a
+        host-backed upper layer.  Returns (filesystem, source, mount options); raises
+        LayerError when a layer cannot be used."""
+        cfg = self.config
+
+        def host_dir(path: str, readonly: bool) -> HostFS:
+            try:
+                return HostFS(self.numbers, dev(), path, readonly=readonly, sources=self.sources)
+            except OSError as exc:
+                raise LayerError(f"{path}: {exc.strerror}") from None
+
+        lowers = []
+        for path in reversed(cfg.layers):
+            if os.path.isdir(path):
+                root = host_dir(path, readonly=True).root()
+            else:
+                root = load_tar(self.numbers, dev(), path, self._layer_warning).root()
+            lowers.append(LowerLayer(root, path, marked=True))
+        lowers.append(LowerLayer(host_dir(cfg.host_root, readonly=True).root(), cfg.host_root, marked=False))
+        init = MemFS(self.numbers, dev(), root_mode=0o755)
+        for path in mountpoints:
+            node = init.root()
+            for name in (c for c in path.split(b"/") if c):
+                try:
+                    node = node.lookup(name)
+                except SyscallError:
+                    node = node.mkdir(name, 0o755, 0, 0)
+        lowers.append(LowerLayer(init.root(), "mountpoints", marked=False))
+        options = ["rw", "lowerdir=" + ":".join(layer.source for layer in lowers[:-1])]
+        upper = None
+        if cfg.upper is not None:
+            upper = HostUpper(host_dir(cfg.upper, readonly=False))
+            options.append(f"upperdir={cfg.upper}")
+        return OverlayFS(self.numbers, dev(), lowers, upper), "overlay", options
+
+    def _layer_warning(self, message: str) -> None:
+        """A layer entry refused (hostile or unsupported): audited, and shown by vkemu."""
+        self.audit.record(None, "-", "layer", message)
+        if self.config.warn is not None:
+            self.config.warn(message)
 
     def guest_location(self, host_path: str) -> Location | None:
         """Where a host path appears in the container, if it does."""
@@ -155,7 +249,7 @@ class Kernel:
                     cwd_loc = loc
             except SyscallError:
                 pass
-        uid, gid = os.getuid(), os.getgid()
+        uid, gid = self.sources.host_call("ids", "", _host_ids)
         proc = Process(kernel=self, pid=pid, ppid=0, cpu=cpu, mm=mm, fds=FdTable(), cwd=cwd_loc,
                        exe=self.guest_location(os.fsdecode(exe_path)),
                        exe_path=os.fsencode(os.path.abspath(exe_path)), argv=argv,
@@ -170,6 +264,7 @@ class Kernel:
         nofile = self.policy.quotas.open_files     # the quota is RLIMIT_NOFILE's hard limit
         proc.rlimits[abi.RLIMIT_NOFILE] = (min(DEFAULT_NOFILE, nofile), nofile)
         proc.fds.limit = proc.rlimits[abi.RLIMIT_NOFILE][0]
+        self.quota.initial_rlimits(proc)
         self._attach_stdio(proc)
         if attested and not self.attest(thread, None, os.fsdecode(exe_path), data):
             raise WXViolation(f"{os.fsdecode(exe_path)} is not listed in a manifest signed by a trusted key")
@@ -267,19 +362,16 @@ class Kernel:
         return t is not None and t.state is not State.EXITED
 
     def _attach_stdio(self, proc: Process) -> None:
-        import fcntl
         for fd in (0, 1, 2):
             try:
-                host_flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-                dup = os.dup(fd)
+                dup, host_flags = self.sources.host_call("stdio", fd, _dup_stdio, fd)
             except OSError:
                 continue
-            os.set_inheritable(dup, False)
             flags = {os.O_RDONLY: abi.O_RDONLY, os.O_WRONLY: abi.O_WRONLY}.get(host_flags & os.O_ACCMODE, abi.O_RDWR)
             if host_flags & os.O_APPEND:
                 flags |= abi.O_APPEND
             proc.fds.place(fd, HostFileDescription(None, flags, dup, b"pipe:[%d]" % fd, positional=False,
-                                                   sched=self.sched))
+                                                   sched=self.sched, sources=self.sources))
 
     # -- running ------------------------------------------------------------------------------
 
@@ -287,23 +379,33 @@ class Kernel:
         """The scheduler loop: run threads until the first process exits."""
         init = self.current
         assert init is not None
+        self.quota.start_watch(init)
+        self.point = 0                 # turns of this loop: where host signals are taken
         while init.exit_code is None:
-            if self.host_signals:
-                self._deliver_host_signals(init)
+            self.point = point = self.point + 1
+            sig = self.sources.host_signal(point)
+            if sig:
+                self._deliver_host_signal(init, sig)
                 continue
             self.sched.fire_due()
             t = self.sched.next_thread()
+            if self.debugger is not None:
+                self.debugger.before_slice(t)
             if t is None:
                 if self.sched.idle():
                     continue
                 return self._deadlock(init)
             self._run_slice(t)
+            if self.debugger is not None:
+                self.debugger.after_slice(t)
         return ExitResult(init.exit_code, init.crash)
 
     def post_host_signal(self, sig: int) -> None:
-        """Called from the host-signal thread: stop the running CPU, deliver in the loop."""
-        self.host_signals.append(sig)
-        self.sources.signal_arrived()
+        """Called from the host-signal thread: the Sources stop the running CPU when
+        they see fit (live: at once), deliver in the loop."""
+        self.sources.post_signal(sig, self._interrupt_current)
+
+    def _interrupt_current(self) -> None:
         if self.current is not None:
             self.current.cpu.interrupt()
 
@@ -314,12 +416,10 @@ class Kernel:
             return self.tty_pgrp
         return self._init_process.pgid if self._init_process is not None else 1
 
-    def _deliver_host_signals(self, init: Process) -> None:
+    def _deliver_host_signal(self, init: Process, sig: int) -> None:
         """SIGINT/SIGTERM/... from outside go to the foreground process group, as a
         terminal sends Ctrl-C to its whole foreground group (SI_KERNEL): a shell and
         the command it runs in the foreground both receive it."""
-        sig = self.host_signals.pop(0)
-        self.sources.wakeup.clear()
         self.audit.record(init.threads[0] if init.threads else None, "-", "signal",
                           f"host signal {abi.SIGNAL_NAMES.get(sig, sig)}", {"signal": sig})
         pgrp = self.foreground_pgrp()
@@ -459,6 +559,8 @@ class Kernel:
                     t.sigmask, t.saved_sigmask = t.saved_sigmask, None
                 return True
             info = signals.dequeue(t, sig)
+            if self.debugger is not None and sig != abi.SIGKILL and not self.debugger.stop(t, sig):
+                continue
             action = proc.sigactions.get(sig)
             handler = action.handler if action is not None else signals.SIG_DFL
             if handler == signals.SIG_IGN and sig != abi.SIGKILL:
@@ -544,23 +646,40 @@ class Kernel:
         proc = t.process
         if not self._switch_to(t):
             return
-        count = QUANTUM_INSTRUCTIONS if self.sched.others_runnable() else 0
+        step = self.debugger is not None and self.debugger.single_step(t)
+        count = self.config.quantum if self.sched.others_runnable() else 0
         # An armed CPU-time timer bounds the slice (Unicorn's timeout, in wall time).
         timeout_us = 0
         if proc.cpu_timers:
             due = min(deadline for deadline, _ in proc.cpu_timers.values()) - proc.cpu_ns
             timeout_us = max(due // 1000, 1)
         started = time.perf_counter_ns()
-        reason = proc.cpu.run(t.rip, count=count, timeout_us=timeout_us)
-        proc.cpu_ns += time.perf_counter_ns() - started
+        if self.sources.cuts and self.point in self.sources.cuts:
+            reason = self._run_to_cut(t, count)
+        else:
+            reason = proc.cpu.step(t.rip) if step else proc.cpu.run(t.rip, count=count, timeout_us=timeout_us)
+        if reason is StopReason.QUANTUM and self.sources.cut_requested:
+            self.sources.cut(self.point, t)
+        used = time.perf_counter_ns() - started
+        proc.cpu_ns += used
+        self.quota.after_slice(proc, used)
         if proc.cpu_timers:
             self._fire_cpu_timers(proc)
         if self.bug is not None:
+            if isinstance(self.bug, SourceStop):
+                raise self.bug
             raise KernelBug(f"exception in a syscall handler: {self.bug!r}") from self.bug
         if reason is StopReason.FAULT:
+            if self.debugger is not None and not self._debug_fault(t):
+                return
             self._fault(t)
             return
         t.rip = proc.cpu.reg("rip")
+        if reason is StopReason.BREAKPOINT:
+            self.sched.add(t, front=True)
+            if self.debugger is not None:
+                self.debugger.stop(t, abi.SIGTRAP)
+            return
         control = t.control
         t.control = None
         if control is None:
@@ -592,6 +711,25 @@ class Kernel:
             self._exit_process(proc, wait_status_exited(control.code))
         elif isinstance(control, Killed):
             self._exit_process(proc, wait_status_signaled(control.signal, control.signal in abi.CORE_SIGNALS))
+
+    def _run_to_cut(self, t: Thread, count: int) -> StopReason:
+        """Replay of a slice a host signal cut short between two instructions: run to
+        the recorded address, stopping there until the registers are the recorded ones
+        (exact unless only memory changed between the visits: later digests check)."""
+        cpu = t.process.cpu
+        address = self.sources.cuts[self.point][1]
+        cpu.set_breakpoints([address])
+        try:
+            reason = cpu.run(t.rip, count=count)
+            while reason is StopReason.BREAKPOINT:
+                if self.sources.at_cut(self.point, t):
+                    return StopReason.QUANTUM
+                reason = cpu.step(address)
+                if reason is StopReason.QUANTUM:
+                    reason = cpu.run(cpu.reg("rip"), count=count)
+            return reason
+        finally:
+            cpu.set_breakpoints([])
 
     def _fire_cpu_timers(self, proc: Process) -> None:
         """ITIMER_VIRTUAL/ITIMER_PROF expiry: SIGVTALRM/SIGPROF, re-armed by interval."""
@@ -806,6 +944,18 @@ class Kernel:
         if self._run_handler(t, info):
             self.sched.add(t, front=True)
 
+    def _debug_fault(self, t: Thread) -> bool:
+        """The debugger sees a fault before the process does (as under ptrace): True
+        delivers it; False discards it and the instruction runs again."""
+        fault = t.process.cpu.fault
+        assert fault is not None and self.debugger is not None
+        t.rip = fault.rip
+        if self.debugger.stop(t, signals.FAULT_SIGNALS[fault.kind]):
+            return True
+        if t.process.exit_code is None:
+            self.sched.add(t, front=True)
+        return False
+
     def _crash(self, proc: Process) -> None:
         fault = proc.cpu.fault
         assert fault is not None
@@ -861,6 +1011,9 @@ class Kernel:
         return -abi.ENOSYS
 
     def handler_crashed(self, t: Thread, row: Row, exc: BaseException) -> int | Control:
+        if isinstance(exc, SourceStop):     # a replay diverged: stop, not the guest's EIO
+            self.bug = exc
+            return KernelStop()
         self.audit.record(t, row.name, "kernel-bug", "exception in handler",
                           {"traceback": "".join(traceback.format_exception(exc))})
         if self.config.strict:
@@ -870,6 +1023,21 @@ class Kernel:
 
 
 _NR_TABLE = len(TABLE)
+
+
+def _host_ids() -> tuple[int, int]:
+    """The host user the container's first process runs as (uid, gid)."""
+    return os.getuid(), os.getgid()
+
+
+def _dup_stdio(fd: int) -> tuple[int, int]:
+    """A private duplicate of host stdio fd ``fd`` and the host's status flags."""
+    import fcntl
+    host_flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    dup = os.dup(fd)
+    os.set_inheritable(dup, False)
+    return dup, host_flags
+
 CPU_POOL_SIZE = 4
 SYSCALL_INSN_LEN = 2   # 0f 05
 NR_RESTART_SYSCALL = 219
@@ -894,6 +1062,9 @@ class Dispatcher:
         self.thread: Thread
         self.invokers = kernel.invokers
         self.tracer = kernel.config.tracer
+        self.hook = kernel.config.syscall_hook
+        # Chosen once: the hot path pays one check whatever observes syscalls.
+        self.observe = self._observe if self.tracer is not None else self.hook
 
     def attach(self, cpu: CPU) -> None:
         self.regs = cpu.args
@@ -920,8 +1091,8 @@ class Dispatcher:
         nr = regs[0]
         t = self.thread
         result = self.dispatch(t, regs)
-        if self.tracer is not None:
-            self.tracer(t, TABLE[nr] if nr < _NR_TABLE else _ENOSYS_ROW, tuple(regs), result)
+        if self.observe is not None:
+            self.observe(t, nr, regs, result)
         if result.__class__ is int:
             self.set_result(result)
             return t.attention
@@ -932,3 +1103,9 @@ class Dispatcher:
             t.wait.nr = nr
         t.control = result  # type: ignore[assignment]
         return True
+
+    def _observe(self, t: Thread, nr: int, regs: Sequence[int], result: int | Control) -> None:
+        if self.hook is not None:
+            self.hook(t, nr, regs, result)
+        if self.tracer is not None:
+            self.tracer(t, TABLE[nr] if nr < _NR_TABLE else _ENOSYS_ROW, tuple(regs), result)

@@ -145,6 +145,8 @@ class AddressSpace:
         self.brk_start = 0
         self.brk = 0
         self._heap: Buffer | None = None
+        self.mmap_top = MMAP_TOP       # where top-down placement starts (exec may randomise it)
+        self.mapped = 0                # bytes in all VMAs: the [quotas] memory charge
 
     # -- lookup -----------------------------------------------------------------------
 
@@ -165,19 +167,23 @@ class AddressSpace:
             i += 1
         return out
 
+    def mapped_in(self, start: int, end: int) -> int:
+        """Bytes of [start, end) that are mapped."""
+        return sum(min(v.end, end) - max(v.start, start) for v in self._overlapping(start, end))
+
     def is_free(self, start: int, end: int) -> bool:
         return not self._overlapping(start, end)
 
     def fully_mapped(self, start: int, length: int) -> bool:
         """Whether every page of [start, start+length) is mapped."""
         end = start + page_up(length)
-        return sum(min(v.end, end) - max(v.start, start) for v in self._overlapping(start, end)) == end - start
+        return self.mapped_in(start, end) == end - start
 
     def find_free(self, size: int, hint: int = 0) -> int:
         """A free page-aligned range of ``size`` bytes: at ``hint`` if free, else top-down."""
         if hint and hint >= MMAP_BOTTOM and hint + size <= TASK_SIZE and self.is_free(hint, hint + size):
             return hint
-        top = MMAP_TOP
+        top = self.mmap_top
         for vma in reversed(self.vmas):
             if vma.start >= top:
                 continue
@@ -194,6 +200,7 @@ class AddressSpace:
         i = bisect.bisect_left(self._starts, vma.start)
         self.vmas.insert(i, vma)
         self._starts.insert(i, vma.start)
+        self.mapped += vma.end - vma.start
         if vma.file is not None:
             vma.file.refs += 1
 
@@ -201,6 +208,7 @@ class AddressSpace:
         i = bisect.bisect_left(self._starts, vma.start)
         del self.vmas[i]
         del self._starts[i]
+        self.mapped -= vma.end - vma.start
         if vma.file is not None:
             release(vma.file)
 
@@ -235,6 +243,7 @@ class AddressSpace:
             if a.mergeable_with(b):
                 self._remove(b)
                 a.end = b.end
+                self.mapped += b.end - b.start      # b's pages stay mapped, now in a
             else:
                 i += 1
 
@@ -288,7 +297,7 @@ class AddressSpace:
         Copies are eager (memcpy of each private VMA into a fresh buffer at the same
         offset); fork of a large address space costs its resident size."""
         child = AddressSpace(backend)
-        child.brk_start, child.brk = self.brk_start, self.brk
+        child.brk_start, child.brk, child.mmap_top = self.brk_start, self.brk, self.mmap_top
         copies: dict[int, Buffer] = {}
         for vma in self.vmas:
             buffer = vma.buffer

@@ -1,16 +1,31 @@
 """Every source of nondeterminism the guest can observe, behind one interface (invariant 4).
 
-Clocks, random bytes and host I/O readiness enter the kernel only through a
-:class:`Sources` object; record/replay substitutes its own implementation.
+Clocks, random bytes, host I/O (data, results and readiness of host fds), signals
+from outside and the scheduling quantum enter the kernel only through a
+:class:`Sources` object.  This class is the live host; tools/record.py subclasses it
+to record each answer in order (RecordingSources) or to give the recorded answers
+back without touching the host (ReplaySources).
+
+The host I/O methods are the contract for every host-backed kernel object (host
+files, stdio, the terminal, and sockets as they come): an object never calls the host
+itself, it hands the call to ``host_call``/``host_readinto``/``host_write``/
+``host_poll`` with a short ``kind`` and a ``key`` naming what it acts on.  Live, the
+function just runs; under replay it never runs, so whatever a host fd number stands
+for must only ever reach the host through these methods.
 """
 from __future__ import annotations
 
 import os
+import select
 import selectors
 import threading
 import time
+from collections import deque
+from typing import Any, Callable, Sequence, TypeVar
 
 from vkernel import abi
+
+T = TypeVar("T")
 
 _HOST_CLOCKS = {
     abi.CLOCK_REALTIME: time.CLOCK_REALTIME, abi.CLOCK_MONOTONIC: time.CLOCK_MONOTONIC,
@@ -22,10 +37,33 @@ _HOST_CLOCKS = {
     abi.CLOCK_TAI: time.CLOCK_TAI,
 }
 
+# A key names the object a host operation acts on (a host fd, a path below a mount):
+# replay checks it, so a guest that acts on something else is caught at once.
+Key = int | str
+
+
+class SourceStop(Exception):
+    """The inputs cannot go on as the guest asks (a replay diverged from its
+    recording): the run stops, this is not a kernel bug for the guest to see as EIO."""
+
 
 class Sources:
-    """The live host: real clocks and the host's random generator."""
+    """The live host: real clocks, the host's random generator, host fds as they are."""
 
+    # Slices a host signal cut between two instructions, by scheduler-loop point:
+    # (tid, rip, register digest).  Only a replay has any (Kernel._run_to_cut).
+    cuts: dict[int, tuple[int, int, int]] = {}
+
+    def __init__(self) -> None:
+        # Set from another host thread to cut an idle sleep short (a host signal came);
+        # the byte written to the wake pipe cuts a host-fd wait short the same way.
+        self.wakeup = threading.Event()
+        self._wake: tuple[int, int] | None = None
+        self._signals: deque[int] = deque()     # filled by the host-signal thread
+        # Set (by the host-signal thread) when it stops the CPU between instructions.
+        self.cut_requested = False
+
+    # -- time and randomness --
     def clock_ns(self, clock_id: int) -> int:
         """Nanoseconds on a guest clock; KeyError for an unknown clock id."""
         return time.clock_gettime_ns(_HOST_CLOCKS[clock_id])
@@ -37,24 +75,49 @@ class Sources:
     def random_bytes(self, n: int) -> bytes:
         return os.urandom(n)
 
-    def __init__(self) -> None:
-        # Set from another host thread to cut an idle sleep short (a host signal came);
-        # the byte written to the wake pipe cuts a host-fd wait short the same way.
-        self.wakeup = threading.Event()
-        self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             self.wakeup.wait(seconds)
 
+    # -- host I/O --
+    def host_call(self, kind: str, key: Key, fn: Callable[..., T], *args: Any) -> T:
+        """A host operation whose result the guest can observe: ``fn(*args)``'s value,
+        or the OSError it raises.  Values are None, bool, int, str, bytes, os.stat_result
+        and lists/tuples of those (a recording must be able to store them)."""
+        return fn(*args)
+
+    def host_readinto(self, kind: str, fd: int, fn: Callable[..., int], views: Sequence[memoryview],
+                      *args: Any) -> int:
+        """Data from the host: ``fn(fd, views, *args)`` fills ``views`` (guest memory)
+        and returns the byte count, or raises OSError."""
+        return fn(fd, views, *args)
+
+    def host_write(self, kind: str, fd: int, fn: Callable[..., int], data: Sequence[bytes | memoryview],
+                   *args: Any) -> int:
+        """Data leaving for the host: ``fn(fd, data, *args)``'s count, or OSError.  A
+        replay does not repeat it (it compares the bytes), except its terminal output."""
+        return fn(fd, data, *args)
+
+    def host_poll(self, fd: int, events: int) -> int:
+        """The POLL* events of host fd ``fd`` ready now (the host's values are Linux's);
+        POLLNVAL when the fd cannot be polled."""
+        poller = select.poll()
+        try:
+            poller.register(fd, events)
+            ready = poller.poll(0)
+        except (OSError, ValueError):
+            return abi.POLLNVAL
+        return ready[0][1] if ready else 0
+
     def wait_host(self, interest: dict[int, int], timeout: float | None) -> set[int]:
-        """Host readiness (invariant 4): which of the host fds in ``interest`` (fd ->
-        POLL* events wanted) are ready, waiting up to ``timeout`` seconds (None:
-        until one is, or a host signal arrives).  A hang-up or error counts as ready."""
+        """Host readiness: which of the host fds in ``interest`` (fd -> POLL* events
+        wanted) are ready, waiting up to ``timeout`` seconds (None: until one is, or a
+        host signal arrives).  A hang-up or error counts as ready."""
         if self.wakeup.is_set():
             timeout = 0
+        wake_r = self._wake_pipe()[0]
         with selectors.DefaultSelector() as selector:
-            selector.register(self._wake_r, selectors.EVENT_READ)
+            selector.register(wake_r, selectors.EVENT_READ)
             for fd, events in interest.items():
                 mask = (selectors.EVENT_READ if events & ~(abi.POLLOUT | abi.POLLWRNORM | abi.POLLWRBAND) else 0) | (
                     selectors.EVENT_WRITE if events & (abi.POLLOUT | abi.POLLWRNORM | abi.POLLWRBAND) else 0)
@@ -63,18 +126,47 @@ class Sources:
                 except (OSError, ValueError):
                     continue                 # closed under us: its watcher looks again and sees it
             ready = {key.fd for key, _ in selector.select(timeout)}
-        if self._wake_r in ready:
-            ready.discard(self._wake_r)
+        if wake_r in ready:
+            ready.discard(wake_r)
             try:
-                while os.read(self._wake_r, 64):
+                while os.read(wake_r, 64):
                     pass
             except BlockingIOError:
                 pass
         return ready
 
-    def signal_arrived(self) -> None:
+    # -- signals from outside --
+    def post_signal(self, sig: int, interrupt: Callable[[], None]) -> None:
+        """Called from the host-signal thread: ``sig`` came from a terminal or
+        supervisor.  ``interrupt`` stops the guest between two instructions: live, at
+        once, so even a loop without syscalls sees the signal."""
+        self._signals.append(sig)
         self.wakeup.set()
         try:
-            os.write(self._wake_w, b"\0")
+            os.write(self._wake_pipe()[1], b"\0")
         except BlockingIOError:
             pass                             # already awake
+        interrupt()
+
+    def cut(self, point: int, t: Any) -> None:
+        """The slice at scheduler-loop ``point`` stopped between two instructions
+        because ``post_signal`` interrupted it (cut_requested)."""
+        self.cut_requested = False
+
+    def at_cut(self, point: int, t: Any) -> bool:
+        """Replay: ``t`` stands at the address of the cut recorded at ``point``; True
+        when its registers are the recorded ones."""
+        return False
+
+    def host_signal(self, point: int) -> int:
+        """The next signal from outside to deliver now, at the scheduler loop's
+        ``point`` (its count of slices run), or 0."""
+        if not self._signals:
+            return 0
+        self.wakeup.clear()
+        return self._signals.popleft()
+
+    def _wake_pipe(self) -> tuple[int, int]:
+        if self._wake is None:
+            self._wake = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        return self._wake

@@ -16,6 +16,12 @@ NONE_BASE = ARENA + 0x40000       # PROT_NONE page
 CROSS = ARENA + 0x51000           # a writable page below, a PROT_NONE page from here
 CROSS_RO = ARENA + 0x61000        # a writable page below, a read-only page from here
 UNMAPPED = ARENA + 0x70000        # never mapped
+# The through-guest driver's own region (its stack and plan, tools/fuzz/guest_driver.c)
+# and its report fd: never named by a generated argument.
+PRIV = 0x2F000000
+PRIV_SIZE = 16 << 20
+REPORT_FD = 1000
+RO_CONTENT = b"/etc/passwd\0" * 300    # what the read-only page holds (a path a call may name)
 
 # Addresses outside the arena, by name: an offset is added to each.
 FIXED = {"null": 0, "kernel": 0xFFFF800000000000, "low": PAGE, "top": TASK_SIZE - 16}

@@ -2,7 +2,9 @@
 
 Usage:
   vkemu fuzz [--seconds N | --iterations N] [--seed S] [--families F,...] [--jobs J] [--out DIR]
+             [--guest [--no-native]]
   vkemu fuzz --repro FILE
+  python -m tools.fuzz --atheris [ATHERIS/LIBFUZZER OPTIONS]
 
 Options:
   --seconds N      run for N seconds (default 30)
@@ -13,7 +15,12 @@ Options:
                    processes, signals, threads, denied)
   --jobs J         J worker processes, each with its own seed derived from S
   --out DIR        where findings are written (default findings/)
+  --guest          also run every sequence through a real guest: a static driver program
+                   under vkemu (one process per sequence), results compared with the
+                   in-process ones, and natively where safe (--driver guest: the same)
+  --no-native      with --guest: no differential run on the host kernel
   --repro FILE     re-run a sequence file, printing each call and its outcome
+  --atheris        coverage-guided fuzzing with atheris (where it installs)
 
 Exit status: 0 no finding, 1 findings (written to DIR, or reproduced by --repro), 2 bad
 options, an unknown family, or a corrupt sequence file.
@@ -44,6 +51,8 @@ class FuzzOptions:
     jobs: int = 1
     out: str = "findings"
     repro: str | None = None
+    guest: bool = False
+    native: bool = True
 
 
 def parse(argv: list[str]) -> FuzzOptions:
@@ -84,6 +93,15 @@ def parse(argv: list[str]) -> FuzzOptions:
                 opts.out = value()
             elif name == "--repro":
                 opts.repro = value()
+            elif name == "--guest":
+                opts.guest = True
+            elif name == "--driver":
+                driver = value()
+                if driver not in ("inprocess", "guest"):
+                    raise UsageError(f"unknown driver {driver!r} (inprocess, guest)")
+                opts.guest = driver == "guest"
+            elif name == "--no-native":
+                opts.native = False
             elif name in ("-h", "--help"):
                 raise UsageError("")
             else:
@@ -100,6 +118,9 @@ def parse(argv: list[str]) -> FuzzOptions:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--atheris"]:
+        from tools.fuzz.atheris_target import main as atheris_main
+        return atheris_main(argv[1:])
     try:
         opts = parse(argv)
         if opts.repro is not None:
@@ -124,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 def repro(path: Path) -> int:
     from tools.fuzz.campaign import CorruptSequence, read_sequence
     from tools.fuzz.driver import Harness
+    from tools.fuzz.guest import GuestHarness
     from tools.trace import format_line
     from vkernel.control import Control
     from vkernel.syscalls.table import BY_NAME
@@ -133,7 +155,7 @@ def repro(path: Path) -> int:
         print(f"vkemu fuzz: {exc}", file=sys.stderr)
         return EXIT_USAGE
     expected = (doc.get("finding") or {}).get("signature")
-    harness = Harness()
+    harness: Harness | GuestHarness = GuestHarness() if doc.get("driver") == "guest" else Harness()
     found = 0
     for outcome in harness.run_sequence(calls):
         result: int | Control = outcome.result if outcome.result is not None else Control()
@@ -152,11 +174,16 @@ def repro(path: Path) -> int:
 
 # -- campaigns ---------------------------------------------------------------------------
 
-def _worker(job: int, seed: str, families: list[str], seconds: float | None, iterations: int | None, out: str,
-            reports: multiprocessing.Queue) -> None:
+def _harness(opts: FuzzOptions):  # noqa: ANN202 - Harness or GuestHarness
+    from tools.fuzz.driver import Harness
+    from tools.fuzz.guest import GuestHarness
+    return GuestHarness(native=opts.native) if opts.guest else Harness()
+
+
+def _worker(job: int, seed: str, opts: FuzzOptions, iterations: int | None, reports: multiprocessing.Queue) -> None:
     from tools.fuzz.campaign import Budget, campaign
     from tools.fuzz.gen import select_rows
-    campaign(seed, select_rows(families), Budget(seconds, iterations), Path(out),
+    campaign(seed, select_rows(opts.families), Budget(opts.seconds, iterations), Path(opts.out), _harness(opts),
              report=lambda stats: reports.put((job, stats)))
 
 
@@ -172,13 +199,14 @@ def run(opts: FuzzOptions) -> int:
             def report(stats: Stats) -> None:
                 latest[0] = stats
                 display.update(latest, time.monotonic() - started)
-            campaign(opts.seed, rows, Budget(opts.seconds, opts.iterations), Path(opts.out), report=report)
+            campaign(opts.seed, rows, Budget(opts.seconds, opts.iterations), Path(opts.out), _harness(opts),
+                     report=report)
         else:
             reports: multiprocessing.Queue = multiprocessing.Queue()
             per_job = -(-opts.iterations // opts.jobs) if opts.iterations else None
             workers = [multiprocessing.Process(target=_worker, daemon=True,
-                                               args=(j, f"{opts.seed}/{j}", opts.families, opts.seconds, per_job,
-                                                     opts.out, reports)) for j in range(opts.jobs)]
+                                               args=(j, f"{opts.seed}/{j}", opts, per_job, reports))
+                       for j in range(opts.jobs)]
             for worker in workers:
                 worker.start()
             while any(w.is_alive() for w in workers) or not reports.empty():
@@ -201,7 +229,8 @@ def run(opts: FuzzOptions) -> int:
 
 def summary(total, implemented: int, elapsed: float) -> str:
     rate = total.executions / elapsed if elapsed > 0 else 0.0
-    return (f"{total.executions} calls in {elapsed:.1f} s ({rate:.0f}/s), {total.sequences} sequences, "
+    where = f" through a guest ({total.native} also natively)" if total.native else ""
+    return (f"{total.executions} calls{where} in {elapsed:.1f} s ({rate:.0f}/s), {total.sequences} sequences, "
             f"{len(total.outcomes)} distinct (syscall, errno) outcomes, "
             f"{len(total.exercised)}/{implemented} syscalls exercised, {len(total.findings)} finding(s)")
 
@@ -238,7 +267,8 @@ class Display:
         table.add_column()
         rate = total.executions / elapsed if elapsed > 0 else 0.0
         table.add_row("elapsed", f"{elapsed:.1f} s")
-        table.add_row("executions", f"{total.executions}  ({rate:.0f}/s)")
+        table.add_row("executions", f"{total.executions}  ({rate:.0f}/s)"
+                      + (f"  through a guest, {total.native} natively" if self.opts.guest else ""))
         table.add_row("sequences", str(total.sequences))
         table.add_row("outcomes", f"{len(total.outcomes)} distinct (syscall, errno)")
         errnos = len({errno for _, errno in total.outcomes if errno})

@@ -9,38 +9,56 @@ user's terminal) and the arena of tools/fuzz/arena.py is mapped in.
 """
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.fuzz import arena
 from tools.fuzz.gen import MASK64, Call
+from tools.fuzz.hostaudit import HostAudit
 from tools.fuzz.oracles import check_all
 from vkernel import abi
 from vkernel.control import Block, Control, Yield
 from vkernel.errors import SyscallError
-from vkernel.kernel import Dispatcher, Kernel, KernelConfig
+from vkernel.kernel import Dispatcher, Kernel, KernelConfig, Volume
 from vkernel.memory import PAGE
+from vkernel.net.socket import Socket
 from vkernel.pipe import PipeEnd
-from vkernel.syscalls.table import BY_NAME
+from vkernel.policy.manifest import DEFAULT_POLICY_TOML, NetworkPolicy, default_policy
+from vkernel.syscalls.fs import do_open
+from vkernel.syscalls.table import BY_NAME, Row
 from vkernel.task import Process, Thread
 from vkernel.vfs.devfs import DeviceFile
 from vkernel.vfs.file import FileDescription
 from vkernel.vfs.procfs import SnapshotFile
 
 IDLE_SOURCE = Path(__file__).with_name("idle.c")
+DRIVER_SOURCE = Path(__file__).with_name("guest_driver.c")
+# The guest driver runs no libc after its setup: no stack protector (it reads TLS).
+DRIVER_FLAGS = ["-fno-stack-protector", "-fno-builtin"]
 
 # Controls after which the process could not go on (it would exit, be killed, exec...):
 # the rest of the sequence is not run.
 _CONTINUING = (Block, Yield)
 
 
-def build_idle() -> tuple[bytes, bytes]:
-    """The fuzzed process's program (built once, cached by tools/cbuild.py)."""
+def _build(source: Path, flags: list[str] | None = None) -> Path:
     from tools.cbuild import available_variants, build
     variants = available_variants()
-    path = build(IDLE_SOURCE, "musl-static" if "musl-static" in variants else variants[0])
+    return build(source, "musl-static" if "musl-static" in variants else variants[0], flags)
+
+
+def build_idle() -> tuple[bytes, bytes]:
+    """The fuzzed process's program (built once, cached by tools/cbuild.py)."""
+    path = _build(IDLE_SOURCE)
     return path.read_bytes(), str(path).encode()
+
+
+def build_driver() -> Path:
+    """The through-guest driver (tools/fuzz/guest_driver.c), static."""
+    return _build(DRIVER_SOURCE, DRIVER_FLAGS)
 
 
 @dataclass
@@ -102,6 +120,26 @@ def _result_problem(result: int) -> str:
     return ""
 
 
+_POINTER_KINDS = frozenset({"ptr", "path", "str", "buf_in", "buf_out", "sockaddr"})
+_FD_KINDS = frozenset({"fd", "dirfd"})
+# Calls that read fds or pointers the table's argument kinds do not show: fds inside
+# structures (poll sets, control messages, epoll events) or addresses passed as integers.
+_EBADF_TOO = frozenset({"select", "pselect6", "sendmsg", "sendmmsg", "close_range", "fcntl"})
+_EFAULT_TOO = frozenset({"ioctl", "prctl", "arch_prctl", "fcntl", "futex", "set_robust_list", "rseq", "keyctl",
+                         "ptrace", "mremap", "madvise", "mbind", "set_mempolicy", "get_mempolicy"})
+
+
+def errno_problem(row: Row, errno: int) -> str:
+    """An errno the syscall cannot return, judging by what it takes: EBADF with no fd,
+    EFAULT with no memory to read or write."""
+    kinds = {arg.kind for arg in row.args}
+    if errno == abi.EBADF and not kinds & _FD_KINDS and row.name not in _EBADF_TOO:
+        return f"EBADF from {row.name}, which takes no fd"
+    if errno == abi.EFAULT and not kinds & _POINTER_KINDS and row.name not in _EFAULT_TOO:
+        return f"EFAULT from {row.name}, which takes no pointer"
+    return ""
+
+
 def fd_kind(desc: FileDescription) -> str:
     if isinstance(desc, PipeEnd):
         return "pipe_r" if desc.readable else "pipe_w"
@@ -113,26 +151,75 @@ def fd_kind(desc: FileDescription) -> str:
         return "dev"
     if isinstance(desc, SnapshotFile):
         return "proc"
+    if isinstance(desc, Socket):
+        return "sock"
     return "file"
 
 
-class Harness:
-    """One fuzzed process at a time; :meth:`reset` gives a fresh kernel."""
+class Sandbox:
+    """The host side of every fuzzed container: a small root directory (the container's
+    ``/``, with symlinks that try to lead out of it) and a host directory mounted
+    read-write at /mnt/rw.  The host-path oracle allows exactly these two trees."""
 
-    def __init__(self, program: tuple[bytes, bytes] | None = None) -> None:
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="vkemu-fuzz-")
+        base = Path(self._dir.name)
+        self.root, self.rw = base / "root", base / "rw"
+        for d in ("etc", "bin", "usr/bin", "mnt/rw", "tmp", "dev", "proc"):
+            (self.root / d).mkdir(parents=True, exist_ok=True)
+        (self.root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
+        (self.root / "etc/hostname").write_text("fuzz\n")
+        (self.root / "bin/sh").write_bytes(b"#!/bin/sh\n")
+        (self.root / "bin/sh").chmod(0o755)
+        for name, target in (("up", "../../../../../etc/shadow"), ("abs", "/etc/passwd"), ("loop", "loop"),
+                             ("etc/out", "/../../.."), ("mnt/rw/back", "../../etc")):
+            os.symlink(target, self.root / name)
+        self.rw.mkdir()
+        (self.rw / "f0").write_text("host file\n")
+        os.symlink("/etc/shadow", self.rw / "shadow")
+
+    def config(self) -> KernelConfig:
+        policy = default_policy()
+        policy.network = NetworkPolicy(backend="none")       # AF_UNIX only: no host network
+        return KernelConfig(strict=False, host_root=str(self.root), policy=policy,
+                            volumes=[Volume(str(self.rw), "/mnt/rw", readonly=False)])
+
+    def vkemu_args(self, policy_file: Path) -> list[str]:
+        """The same container for ``vkemu``."""
+        policy_file.write_text(re.sub(r'(?m)^(backend = )"host"$\n^egress = .*$\n^bind = .*$',
+                                      r'\1"none"', DEFAULT_POLICY_TOML))
+        return ["--root", str(self.root), "-v", f"{self.rw}:/mnt/rw:rw", "--policy", str(policy_file)]
+
+    def roots(self) -> list[str]:
+        return [str(self.root), str(self.rw)]
+
+
+class Harness:
+    """One fuzzed process at a time; :meth:`reset` gives a fresh kernel.  With
+    ``guest=True`` the process is the through-guest driver's (tools/fuzz/guest.py plans
+    sequences with it): its program, its private region and its report fd."""
+
+    def __init__(self, program: tuple[bytes, bytes] | None = None, guest: bool = False) -> None:
+        self.guest = guest
+        if guest and program is None:
+            path = build_driver()
+            program = path.read_bytes(), str(path).encode()
         self.data, self.exe = program or build_idle()
+        self.sandbox = Sandbox()
+        self.audit = HostAudit(self.sandbox.roots())
         self.kernel: Kernel
         self.proc: Process
         self.thread: Thread
         self.dispatcher: Dispatcher
         self.closed: list[int] = []
+        self.pokes: list[tuple[int, bytes]] = []       # the last call's argument bytes, as written
         self._fds: dict[int, int] = {}
         self._layout: list[tuple[int, int, int]] = []     # the VMAs last checked against the CPU
 
     # -- setup -----------------------------------------------------------------------
 
     def reset(self) -> None:
-        self.kernel = Kernel(KernelConfig(strict=False))
+        self.kernel = Kernel(self.sandbox.config())
         self.proc = self.kernel.spawn(self.data, self.exe, [b"idle"], [b"PATH=/bin"], attested=True, cwd=b"/tmp")
         self.thread = self.proc.main_thread
         self.dispatcher = self.proc.dispatcher  # type: ignore[assignment]
@@ -143,12 +230,19 @@ class Harness:
         mm.map(arena.SLOT_BASE, arena.SLOTS * arena.SLOT_SIZE, rw)
         mm.map(arena.OUT_BASE, arena.OUT_SIZE, rw)
         mm.map(arena.RO_BASE, PAGE, ro)
-        mm.write(arena.RO_BASE, b"/etc/passwd\0" * 300, check=False)
+        mm.write(arena.RO_BASE, arena.RO_CONTENT, check=False)
         mm.map(arena.NONE_BASE, PAGE, abi.PROT_NONE)
         mm.map(arena.CROSS - PAGE, PAGE, rw)
         mm.map(arena.CROSS, PAGE, abi.PROT_NONE)
         mm.map(arena.CROSS_RO - PAGE, PAGE, rw)
         mm.map(arena.CROSS_RO, PAGE, ro)
+        if self.guest:
+            # As the driver leaves itself after its setup: its region, stdout on fd 1000.
+            mm.map(arena.PRIV, arena.PRIV_SIZE, rw)
+            self.report = do_open(self.thread, abi.AT_FDCWD, b"/dev/null", abi.O_WRONLY, 0)
+            self.dispatcher.dispatch(self.thread, (BY_NAME["dup2"].nr, self.report, arena.REPORT_FD, 0, 0, 0, 0))
+            self.proc.fds.close(self.report)
+            self.report_desc = self.proc.fds.entries[arena.REPORT_FD].description
         self.closed = []
         self._fds = {}
         self._layout = []
@@ -161,6 +255,7 @@ class Harness:
     def resolve(self, call: Call) -> tuple[int, ...]:
         """The register batch (nr, arg1..arg6) for ``call`` in the current state."""
         row = BY_NAME[call.name]
+        self.pokes = []
         regs = [row.nr]
         for index, arg in enumerate(call.args[:6]):
             regs.append(self._value(arg, index) & MASK64)
@@ -187,9 +282,9 @@ class Harness:
 
     def _fd(self, kind: str, pick: int) -> int:
         if kind == "closed":
-            return self.closed[pick % len(self.closed)] if self.closed else 1000
+            return self.closed[pick % len(self.closed)] if self.closed else 999
         fds = sorted(fd for fd, entry in self.proc.fds.entries.items()
-                     if kind == "any" or fd_kind(entry.description) == kind)
+                     if (kind == "any" or fd_kind(entry.description) == kind) and fd != arena.REPORT_FD)
         return fds[pick % len(fds)] if fds else -1
 
     def _pointer(self, arg: dict, index: int) -> int:
@@ -209,7 +304,7 @@ class Harness:
         elif region == "unmapped":
             address = arena.UNMAPPED + off
         elif region == "vma":
-            vmas = self.proc.mm.vmas
+            vmas = [vma for vma in self.proc.mm.vmas if not arena.PRIV <= vma.start < arena.PRIV + arena.PRIV_SIZE]
             if not vmas:
                 return 0
             vma = vmas[int(arg.get("pick", 0)) % len(vmas)]
@@ -224,29 +319,44 @@ class Harness:
 
     def _poke(self, address: int, data: bytes) -> None:
         """Write the argument's bytes as the guest would have; where earlier calls
-        unmapped or protected the arena, as much as the pages take."""
+        unmapped or protected the arena, as much as the pages take (page by page:
+        permissions are per page)."""
         try:
             self.proc.mm.write(address, data)
+            self.pokes.append((address, data))
+            return
         except SyscallError:
-            for i in range(0, len(data)):
-                try:
-                    self.proc.mm.write(address + i, data[i:i + 1])
-                except SyscallError:
-                    pass
+            pass
+        pos = 0
+        while pos < len(data):
+            chunk = data[pos:pos + PAGE - (address + pos) % PAGE]
+            try:
+                self.proc.mm.write(address + pos, chunk)
+            except SyscallError:
+                pos += len(chunk)
+                continue
+            last = self.pokes[-1] if self.pokes else None
+            if last is not None and last[0] + len(last[1]) == address + pos:
+                self.pokes[-1] = (last[0], last[1] + chunk)
+            else:
+                self.pokes.append((address + pos, chunk))
+            pos += len(chunk)
 
     def run(self, call: Call) -> Outcome:
         """Enter ``call`` through the dispatcher and check every oracle afterwards."""
         regs = self.resolve(call)
+        row = BY_NAME[call.name]
         t = self.thread
         audit = self.kernel.audit.records
         seen = len(audit)
-        result = self.dispatcher.dispatch(t, regs)
+        with self.audit:
+            result = self.dispatcher.dispatch(t, regs)
         findings = [Finding("exception", rec["syscall"], rec["reason"], rec["args"].get("traceback", ""))
                     for rec in audit[seen:] if rec["action"] == "kernel-bug"]
         outcome = Outcome(call, regs, None, findings=findings)
         if result.__class__ is int:
             outcome.result = result  # type: ignore[assignment]
-            problem = _result_problem(result)  # type: ignore[arg-type]
+            problem = _result_problem(result) or errno_problem(row, outcome.errno)  # type: ignore[arg-type]
             if problem:
                 findings.append(Finding("bad-errno" if result < 0 else "bad-result", call.name, problem))  # type: ignore[operator]
         elif isinstance(result, Control):
@@ -262,6 +372,8 @@ class Harness:
         self._layout = layout
         if problem:
             findings.append(Finding("invariant", call.name, problem))
+        for problem in self.audit.take():
+            findings.append(Finding("host-path", call.name, problem))
         return outcome
 
     def _unblock(self, t: Thread) -> None:

@@ -24,6 +24,7 @@ objects created earlier in a sequence feed later calls.
 from __future__ import annotations
 
 import random
+import struct
 from dataclasses import dataclass, field
 
 from tools.fuzz import arena
@@ -41,7 +42,7 @@ SKIPPED = frozenset({"exit", "exit_group", "execve", "execveat", "rt_sigreturn",
 
 # --families accepts the handler modules' names and these groups of them.
 FAMILY_GROUPS: dict[str, tuple[str, ...]] = {
-    "files": ("fs", "fd"), "memory": ("mm",), "processes": ("proc", "process"),
+    "files": ("fs", "fd"), "memory": ("mm",), "processes": ("proc", "process"), "sockets": ("socket",),
     "signals": ("signal", "posix_timer"), "threads": ("thread",), "denied": ("table",),
 }
 
@@ -135,6 +136,13 @@ class Generator:
         self.rows = rows
         self.names = {row.name for row in rows}
         self.creators = [c for c in _CREATORS if c[0] in BY_NAME]
+        if "socketpair" in self.names:
+            # Socket calls are stateful: most of them come well-formed, made for the
+            # sockets the sequence holds, and socket objects feed the other families too.
+            self.socket_calls = SOCKET_CREATORS
+            self.creators += SOCKET_CREATORS[:3]
+        else:
+            self.socket_calls = []
 
     # -- sequences ---------------------------------------------------------------------
 
@@ -150,6 +158,9 @@ class Generator:
         """The next call: usually any selected syscall, sometimes a creator."""
         if self.rng.random() < 0.12:
             return self.creator()
+        if self.socket_calls and self.rng.random() < 0.3:
+            name, make = self.rng.choice(self.socket_calls)
+            return Call(name, make(self))
         row = self.rng.choice(self.rows)
         return Call(row.name, [self.arg(arg, i, row, fd_kinds) for i, arg in enumerate(row.args)])
 
@@ -365,6 +376,140 @@ def _write(g: Generator) -> list[dict]:
     return [{"fd": g.rng.choice(["file", "pipe_w", "any"]), "pick": g.rng.randrange(4)},
             {"ptr": "slot", "off": 0, "data": data.hex()}, _i(len(data))]
 
+
+# -- sockets (AF_UNIX: the in-process harness has no host network) -------------------------
+
+SOCK_KINDS = [abi.SOCK_STREAM, abi.SOCK_DGRAM, abi.SOCK_SEQPACKET]
+UNIX_NAMES = [b"\0fz0", b"\0fz1", b"/tmp/s0", b"/tmp/s1", b"/mnt/rw/s0", b"/tmp/d0/s", b"\0", b"/tmp/f0"]
+
+
+def _sock(g: Generator) -> dict:
+    return {"fd": g.rng.choice(["sock", "sock", "any"]), "pick": g.rng.randrange(6)}
+
+
+def _sockaddr(g: Generator, index: int) -> tuple[dict, dict]:
+    """A sockaddr_un in the argument's slot and its length (exact, or off by a little)."""
+    name = g.rng.choice(UNIX_NAMES)
+    raw = struct.pack("<H", abi.AF_UNIX if g.rng.random() < 0.9 else abi.AF_INET) + name
+    if not name.startswith(b"\0") and g.rng.random() < 0.7:
+        raw += b"\0"
+    length = len(raw) + g.rng.choice([0, 0, 0, -1, 1, -len(raw) + 2, 110 - len(raw)])
+    return {"ptr": "slot", "off": 0, "data": raw.hex()}, _i(max(length, 0))
+
+
+def _socketpair(g: Generator) -> list[dict]:
+    kind = g.rng.choice(SOCK_KINDS) | g.rng.choice([0, 0, abi.SOCK_NONBLOCK, abi.SOCK_CLOEXEC])
+    return [_i(abi.AF_UNIX), _i(kind), _i(0), {"ptr": "out", "off": g.rng.choice([0, 8, 16])}]
+
+
+def _socket(g: Generator) -> list[dict]:
+    return [_i(abi.AF_UNIX), _i(g.rng.choice(SOCK_KINDS) | g.rng.choice([0, abi.SOCK_NONBLOCK])), _i(0)]
+
+
+def _bind(g: Generator) -> list[dict]:
+    addr, length = _sockaddr(g, 1)
+    return [_sock(g), addr, length]
+
+
+def _listen(g: Generator) -> list[dict]:
+    return [_sock(g), _i(g.rng.choice([0, 1, 5, 128, -1]))]
+
+
+def _accept4(g: Generator) -> list[dict]:
+    addr = g.pointer(data=False) if g.rng.random() < 0.3 else {"ptr": "out", "off": 256}
+    length = {"ptr": "out", "off": 512, "data": struct.pack("<I", g.rng.choice([110, 0, 2, 1000])).hex()}
+    return [_sock(g), addr, length, _i(g.rng.choice([0, abi.SOCK_NONBLOCK, abi.SOCK_CLOEXEC, 1]))]
+
+
+def _msg_flags(g: Generator) -> int:
+    value = g.rng.choice([0, 0, abi.MSG_DONTWAIT, abi.MSG_DONTWAIT, abi.MSG_NOSIGNAL | abi.MSG_DONTWAIT])
+    if g.rng.random() < 0.3:
+        value |= g.rng.choice([abi.MSG_PEEK, abi.MSG_WAITALL, abi.MSG_TRUNC, abi.MSG_OOB, abi.MSG_EOR,
+                               abi.MSG_CMSG_CLOEXEC, abi.MSG_MORE, abi.MSG_ERRQUEUE])
+    return value
+
+
+def _sendmsg(g: Generator) -> list[dict]:
+    """A msghdr in the slot of argument 1: one iovec, SCM_RIGHTS (or credentials)."""
+    base = arena.slot(1)
+    payload = g.rng.randbytes(g.rng.choice([0, 1, 16, 300, 5000]))
+    control = b""
+    r = g.rng.random()
+    if r < 0.6:
+        fds = [g.rng.choice([0, 1, 2, 3, 4, 5, 6, 999, -1]) for _ in range(g.rng.choice([1, 1, 2, 3, 254]))]
+        control = struct.pack("<Qii", 16 + 4 * len(fds), abi.SOL_SOCKET, abi.SCM_RIGHTS) + struct.pack(f"<{len(fds)}i", *fds)
+    elif r < 0.75:
+        control = struct.pack("<Qii", 28, abi.SOL_SOCKET, abi.SCM_CREDENTIALS) + struct.pack("<iII", 1, 0, g.rng.choice([0, 5]))
+    elif r < 0.8:
+        control = struct.pack("<Qii", g.rng.choice([0, 8, 1 << 40]), abi.SOL_SOCKET, abi.SCM_RIGHTS)
+    control += bytes(-len(control) % 8)
+    name, namelen = (0, 0)
+    if g.rng.random() < 0.2:
+        name, namelen = base + 1024, 10
+    header = struct.pack("<QIxxxxQQQQixxxx", name, namelen, base + 64, 1, base + 128 if control else 0,
+                         len(control) if g.rng.random() < 0.9 else g.rng.choice([0, 15, len(control) + 100]), 0)
+    iov = struct.pack("<QQ", base + 2048, len(payload))
+    data = bytearray(2048 + len(payload))
+    data[0:len(header)] = header
+    data[64:64 + len(iov)] = iov
+    data[128:128 + len(control)] = control[:2048 - 128]
+    data[1024:1024 + 12] = struct.pack("<H", abi.AF_UNIX) + b"\0fz0" + bytes(5)
+    data[2048:] = payload
+    return [_sock(g), {"ptr": "slot", "off": 0, "data": bytes(data).hex()}, _i(_msg_flags(g))]
+
+
+def _recvmsg(g: Generator) -> list[dict]:
+    base = arena.slot(1)
+    out = arena.OUT_BASE
+    control_len = g.rng.choice([0, 16, 20, 24, 64, 1024, 4096])
+    header = struct.pack("<QIxxxxQQQQixxxx", out + 3072 if g.rng.random() < 0.5 else 0, 110, base + 64, 1,
+                         out + 1024 if control_len else 0, control_len, 0)
+    iov = struct.pack("<QQ", out, g.rng.choice([0, 1, 16, 1000, 4096]))
+    data = bytearray(128)
+    data[0:len(header)] = header
+    data[64:64 + len(iov)] = iov
+    return [_sock(g), {"ptr": "slot", "off": 0, "data": bytes(data).hex()}, _i(_msg_flags(g))]
+
+
+def _send(g: Generator) -> list[dict]:
+    payload = g.rng.randbytes(g.rng.choice([0, 1, 100, 5000, 12000]))
+    return [_sock(g), {"ptr": "slot", "off": 0, "data": payload.hex()}, _i(len(payload)), _i(_msg_flags(g)), _i(0), _i(0)]
+
+
+def _recv(g: Generator) -> list[dict]:
+    return [_sock(g), {"ptr": "out", "off": 0}, _i(g.rng.choice([0, 1, 100, 4096, 16384])), _i(_msg_flags(g)),
+            _i(0), _i(0)]
+
+
+SOCKOPTS = [abi.SO_SNDBUF, abi.SO_RCVBUF, abi.SO_PASSCRED, abi.SO_RCVTIMEO, abi.SO_SNDTIMEO, abi.SO_LINGER,
+            abi.SO_TYPE, abi.SO_ERROR, abi.SO_PEERCRED, abi.SO_ACCEPTCONN, abi.SO_RCVLOWAT, abi.SO_SNDBUFFORCE,
+            abi.SO_DOMAIN, abi.SO_PROTOCOL, abi.SO_REUSEADDR, abi.SO_KEEPALIVE, abi.SO_PEERSEC]
+
+
+def _setsockopt(g: Generator) -> list[dict]:
+    value = struct.pack("<qq", g.rng.choice([0, 1, 4096, -1, 1 << 31, 999_999]), g.rng.choice([0, 999_999, 1_000_000, -1]))
+    return [_sock(g), _i(g.rng.choice([abi.SOL_SOCKET] * 4 + [0, 6, 17, 0x7FFFFFFF])), _i(g.rng.choice(SOCKOPTS)),
+            {"ptr": "slot", "off": 0, "data": value.hex()}, _i(g.rng.choice([4, 8, 16, 0, 3, 1 << 31]))]
+
+
+def _getsockopt(g: Generator) -> list[dict]:
+    return [_sock(g), _i(abi.SOL_SOCKET), _i(g.rng.choice(SOCKOPTS)), {"ptr": "out", "off": 0},
+            {"ptr": "out", "off": 512, "data": struct.pack("<i", g.rng.choice([4, 8, 16, 0, -1, 2])).hex()}]
+
+
+def _shutdown(g: Generator) -> list[dict]:
+    return [_sock(g), _i(g.rng.choice([0, 1, 2, 3, -1]))]
+
+
+def _connect(g: Generator) -> list[dict]:
+    addr, length = _sockaddr(g, 1)
+    return [_sock(g), addr, length]
+
+
+SOCKET_CREATORS = [("socketpair", _socketpair), ("socketpair", _socketpair), ("socket", _socket),
+                   ("bind", _bind), ("listen", _listen), ("connect", _connect), ("accept4", _accept4),
+                   ("sendmsg", _sendmsg), ("recvmsg", _recvmsg), ("sendto", _send), ("recvfrom", _recv),
+                   ("setsockopt", _setsockopt), ("getsockopt", _getsockopt), ("shutdown", _shutdown)]
 
 _CREATORS = [("openat", _open_tmp), ("open", _open_dir), ("open", _open_other), ("pipe2", _pipe),
              ("mmap", _mmap_anon), ("mmap", _mmap_file), ("mkdir", _mkdir), ("symlink", _symlink),

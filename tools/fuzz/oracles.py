@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vkernel.memory import PAGE, AddressSpace
+from vkernel.net.local import LocalSocket
 from vkernel.pipe import Pipe, PipeEnd
 from vkernel.sched import State
 from vkernel.vfs.file import FileDescription
@@ -70,8 +71,9 @@ def check_memory(mm: AddressSpace, regions: list[tuple[int, int, int]] | None) -
 
 def check_descriptions(kernel: Kernel) -> str:
     """fdtable.py's invariant: a description's ``refs`` is the number of fd entries
-    (in every table) plus file-backed VMAs pointing at it; pipe.py's: a pipe's reader
-    and writer counts are its open descriptions, its byte count what its pages hold."""
+    (in every table), file-backed VMAs and SCM_RIGHTS messages in flight pointing at
+    it; pipe.py's: a pipe's reader and writer counts are its open descriptions, its
+    byte count what its pages hold; and check_sockets'."""
     counts: dict[int, int] = {}
     descs: dict[int, FileDescription] = {}
     tables, spaces = {}, {}
@@ -89,6 +91,9 @@ def check_descriptions(kernel: Kernel) -> str:
             if vma.file is not None:
                 descs[id(vma.file)] = vma.file
                 counts[id(vma.file)] = counts.get(id(vma.file), 0) + 1
+    problem = check_sockets(kernel, descs, counts)
+    if problem:
+        return problem
     pipes: dict[int, tuple[Pipe, list[PipeEnd]]] = {}
     for key, desc in descs.items():
         if desc.refs != counts[key]:
@@ -120,4 +125,49 @@ def check_waits(kernel: Kernel) -> str:
         for waiter in queue:
             if waiter.thread.wait is None:
                 return f"futex queue {key!r} holds thread {waiter.thread.tid}, which waits for nothing"
+    return ""
+
+
+def check_sockets(kernel: Kernel, descs: dict[int, FileDescription], counts: dict[int, int]) -> str:
+    """net/local.py's invariants over every socket reachable from the fd tables (through
+    peers, accept backlogs, bound names and descriptions in flight, which are added to
+    ``descs``/``counts`` as references): a socket's ``rx_bytes`` is what its queue holds
+    unread, its ``wmem`` the unread bytes of its segments in all queues, and it has
+    pending sends only while over its send buffer."""
+    names = getattr(kernel, "unix_names", None)
+    stack: list[LocalSocket] = [d for d in descs.values() if isinstance(d, LocalSocket)]
+    if names is not None:
+        stack += [s for s in list(names.abstract.values()) + list(names.paths.values()) if isinstance(s, LocalSocket)]
+    seen: dict[int, LocalSocket] = {}
+    while stack:
+        sock = stack.pop()
+        if id(sock) in seen:
+            continue
+        seen[id(sock)] = sock
+        descs.setdefault(id(sock), sock)
+        counts.setdefault(id(sock), 0)
+        for seg in sock.rx:
+            if seg.sender is not None:
+                stack.append(seg.sender)
+            for desc in seg.anc.fds if seg.anc is not None else ():
+                descs[id(desc)] = desc
+                counts[id(desc)] = counts.get(id(desc), 0) + 1
+                if isinstance(desc, LocalSocket):
+                    stack.append(desc)
+        stack.extend(sock.backlog)
+        if sock.peer is not None:
+            stack.append(sock.peer)
+    charged: dict[int, int] = {}
+    for sock in seen.values():
+        held = sum(seg.left for seg in sock.rx)
+        if held != sock.rx_bytes:
+            return f"{sock.path!r} counts rx_bytes={sock.rx_bytes} but its queue holds {held} unread bytes"
+        for seg in sock.rx:
+            if seg.sender is not None:
+                charged[id(seg.sender)] = charged.get(id(seg.sender), 0) + seg.left
+    for key, sock in seen.items():
+        if sock.wmem != charged.get(key, 0):
+            return f"{sock.path!r} has wmem={sock.wmem} but {charged.get(key, 0)} of its bytes are unread in queues"
+        if sock.pending and sock.wmem < sock.sndbuf:
+            return f"{sock.path!r} has {len(sock.pending)} pending sends with room in its send buffer"
     return ""

@@ -11,6 +11,7 @@ not matter.  A call no rule matches gets ``default_action``.
 """
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import os
 import re
@@ -118,29 +119,42 @@ class NetRule:
         return f"{net}:{'*' if (lo, hi) == (0, 65535) else lo if lo == hi else f'{lo}-{hi}'}"
 
 
+def _loopback() -> list[NetRule]:
+    return [NetRule(ipaddress.ip_network("127.0.0.0/8"), (0, 65535)), NetRule(ipaddress.ip_network("::1/128"), (0, 65535))]
+
+
 @dataclass
 class NetworkPolicy:
+    """What a key left out means: the default's loopback-only rules."""
     backend: str = "host"
-    egress: list[NetRule] = field(default_factory=list)
-    bind: list[NetRule] = field(default_factory=list)
+    egress: list[NetRule] = field(default_factory=_loopback)
+    bind: list[NetRule] = field(default_factory=_loopback)
 
 
 @dataclass
 class Quotas:
+    """Generous but finite by default; None (written "unlimited") is no limit."""
     processes: int = 1024
     threads: int = 1024
     open_files: int = 4096          # RLIMIT_NOFILE's hard limit
-    memory: int | None = None       # bytes
-    file_size: int | None = None
-    writable_bytes: int | None = None
-    cpu_seconds: float | None = None
+    memory: int | None = 4 << 30    # bytes mapped by the whole container
+    file_size: int | None = 16 << 30        # RLIMIT_FSIZE's hard limit
+    writable_bytes: int | None = 4 << 30    # in-memory writable layers (overlay upper, tmpfs)
+    cpu_seconds: float | None = 86400.0     # guest CPU time of the whole container
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    path: str                                   # public key file (PEM or raw base64)
+    not_after: datetime.datetime | None = None  # manifests signed later are refused
 
 
 @dataclass
 class TrustPolicy:
     required: bool = False
-    keys: list[str] = field(default_factory=list)        # public key files
+    keys: list[TrustedKey] = field(default_factory=list)
     manifests: list[str] = field(default_factory=list)   # signed attestation manifests
+    revoked: list[str] = field(default_factory=list)     # key ids, or public key files
 
 
 @dataclass
@@ -238,15 +252,19 @@ class _Reader:
     def path(self, value: str) -> str:
         return os.path.normpath(os.path.join(self.base_dir, os.path.expanduser(value)))
 
-    def size(self, table: dict[str, Any], path: Path, key: str) -> int | None:
+    def size(self, table: dict[str, Any], path: Path, key: str, default: int | None) -> int | None:
+        if key not in table:
+            return default
         value = self.get(table, path, key, (int, str), None)
-        if value is None or isinstance(value, int):
+        if value == "unlimited":
+            return None
+        if isinstance(value, int):
             if value is not None and value <= 0:
                 raise self.error(path + (key,), "must be positive")
             return value
         m = re.fullmatch(r"\s*(\d+)\s*([KMGT]?)i?B?\s*", value, re.IGNORECASE)
         if m is None or int(m.group(1)) == 0:
-            raise self.error(path + (key,), f"{value!r} is not a size (e.g. 512M, 4G, or bytes)")
+            raise self.error(path + (key,), f"{value!r} is not a size (e.g. 512M, 4G, bytes, or \"unlimited\")")
         return int(m.group(1)) * _SIZE_SUFFIX[m.group(2).upper()]
 
     def count(self, table: dict[str, Any], path: Path, key: str, default: int, low: int = 1,
@@ -373,31 +391,68 @@ def _net_rule(r: _Reader, value: str, path: Path) -> NetRule:
 def _network(r: _Reader, raw: Any) -> NetworkPolicy:
     path: Path = ("network",)
     t = r.table(raw, path, ("backend", "egress", "bind"))
-    return NetworkPolicy(r.choice(t, path, "backend", BACKENDS, "host"),
-                         [_net_rule(r, v, path + ("egress", i)) for i, v in enumerate(r.strings(t, path, "egress"))],
-                         [_net_rule(r, v, path + ("bind", i)) for i, v in enumerate(r.strings(t, path, "bind"))])
+    net = NetworkPolicy(r.choice(t, path, "backend", BACKENDS, "host"))
+    for key in ("egress", "bind"):
+        if key in t:
+            setattr(net, key, [_net_rule(r, v, path + (key, i)) for i, v in enumerate(r.strings(t, path, key))])
+    if net.backend == "none" and (("egress" in t and net.egress) or ("bind" in t and net.bind)):
+        raise r.error(path + ("backend",), "backend \"none\" allows no inet sockets, so egress and bind must be empty")
+    return net
 
 
 def _quotas(r: _Reader, raw: Any) -> Quotas:
     path: Path = ("quotas",)
     t = r.table(raw, path, ("memory", "processes", "threads", "open_files", "file_size", "writable_bytes",
                             "cpu_seconds"))
-    cpu = r.get(t, path, "cpu_seconds", (int, float), None)
-    if cpu is not None and (isinstance(cpu, bool) or cpu <= 0):
-        raise r.error(path + ("cpu_seconds",), "must be a positive number")
+    cpu = r.get(t, path, "cpu_seconds", (int, float, str), Quotas.cpu_seconds)
+    if cpu == "unlimited":
+        cpu = None
+    elif isinstance(cpu, str) or isinstance(cpu, bool) or cpu <= 0:
+        raise r.error(path + ("cpu_seconds",), "must be a positive number of seconds or \"unlimited\"")
     return Quotas(processes=r.count(t, path, "processes", Quotas.processes),
                   threads=r.count(t, path, "threads", Quotas.threads),
                   open_files=r.count(t, path, "open_files", Quotas.open_files, 3, 1 << 20),
-                  memory=r.size(t, path, "memory"), file_size=r.size(t, path, "file_size"),
-                  writable_bytes=r.size(t, path, "writable_bytes"), cpu_seconds=cpu)
+                  memory=r.size(t, path, "memory", Quotas.memory),
+                  file_size=r.size(t, path, "file_size", Quotas.file_size),
+                  writable_bytes=r.size(t, path, "writable_bytes", Quotas.writable_bytes),
+                  cpu_seconds=float(cpu) if cpu is not None else None)
+
+
+def _instant(r: _Reader, value: Any, path: Path) -> datetime.datetime:
+    """A TOML date or date-time, or an ISO-8601 string; UTC unless it says otherwise."""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise r.error(path, f"{value!r} is not a date or ISO-8601 date-time") from None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        value = datetime.datetime.combine(value, datetime.time.max)       # valid through that day
+    if not isinstance(value, datetime.datetime):
+        raise r.error(path, f"expected a date-time, got {value!r}")
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.timezone.utc)
+
+
+def _trusted_key(r: _Reader, raw: Any, path: Path) -> TrustedKey:
+    if isinstance(raw, str):
+        return TrustedKey(r.path(raw))
+    k = r.table(raw, path, ("path", "not_after"))
+    if "path" not in k:
+        raise r.error(path, "a key needs a path")
+    not_after = _instant(r, k["not_after"], path + ("not_after",)) if "not_after" in k else None
+    return TrustedKey(r.path(r.get(k, path, "path", str, "")), not_after)
 
 
 def _trust(r: _Reader, raw: Any) -> TrustPolicy:
     path: Path = ("trust",)
-    t = r.table(raw, path, ("required", "keys", "manifests"))
+    t = r.table(raw, path, ("required", "keys", "manifests", "revoked"))
+    revoked = []
+    for i, value in enumerate(r.strings(t, path, "revoked")):
+        revoked.append(value.lower() if re.fullmatch(r"[0-9a-fA-F]{16}", value) else r.path(value))
+        if not re.fullmatch(r"[0-9a-f]{16}", revoked[-1]) and not os.path.isfile(revoked[-1]):
+            raise r.error(path + ("revoked", i), f"{value!r} is neither a key id (16 hex digits) nor a key file")
     trust = TrustPolicy(r.get(t, path, "required", bool, False),
-                        [r.path(k) for k in r.strings(t, path, "keys")],
-                        [r.path(m) for m in r.strings(t, path, "manifests")])
+                        [_trusted_key(r, k, path + ("keys", i)) for i, k in enumerate(r.get(t, path, "keys", list, []))],
+                        [r.path(m) for m in r.strings(t, path, "manifests")], revoked)
     if trust.required and not trust.keys:
         raise r.error(path + ("required",), "trust is required but no keys are listed")
     return trust
@@ -466,25 +521,34 @@ action = "errno"
 errno = "EPERM"
 
 [files]
-symlinks = "follow"              # within the container's root
+# follow: within the container's root; refuse-outside: EACCES for a link whose target
+# is on another mount than the link; refuse: ELOOP for every link in the container's
+# files (the kernel's /proc and /dev links as refuse-outside).  Refusals are audited.
+symlinks = "follow"
 
 [network]
+# host: sockets on the host's stack; vnet: a virtual network inside vkernel; none: only
+# AF_UNIX (inet sockets fail with EAFNOSUPPORT).  connect/sendto outside egress:
+# ENETUNREACH; bind outside bind: EACCES (both audited).  CIDR:PORT, [IPv6 CIDR]:PORT,
+# PORT a number, LO-HI or *.
 backend = "host"
 egress = ["127.0.0.0/8:*", "[::1/128]:*"]    # loopback only
 bind = ["127.0.0.0/8:*", "[::1/128]:*"]
 
 [quotas]
-processes = 1024
-threads = 1024
-open_files = 4096                # RLIMIT_NOFILE's hard limit
-memory = "4G"
-file_size = "16G"
-writable_bytes = "4G"
-cpu_seconds = 86400
+# Sizes as bytes or with K/M/G/T; "unlimited" lifts a size or CPU limit.  Each hit is audited.
+processes = 1024                 # live processes: fork/clone EAGAIN
+threads = 1024                   # live threads: clone EAGAIN
+open_files = 4096                # RLIMIT_NOFILE's hard limit: EMFILE
+memory = "4G"                    # bytes mapped by all processes: mmap/mremap/fork ENOMEM, brk fails
+file_size = "16G"                # RLIMIT_FSIZE's hard limit: EFBIG and SIGXFSZ
+writable_bytes = "4G"            # in-memory writable layer and tmpfs: ENOSPC
+cpu_seconds = 86400              # container CPU time: SIGXCPU, then SIGKILL a CPU second later
 
 [trust]
 required = false
-keys = []
+keys = []                        # public key files, or { path = "k.pub", not_after = 2027-01-01T00:00:00Z }
+revoked = []                     # key ids (16 hex digits) or public key files
 """
 
 

@@ -33,6 +33,22 @@ def _writable(t: Thread, fd: int) -> FileDescription:
     return desc
 
 
+def _fsize_clip(t: Thread, desc: FileDescription, views: list[memoryview], offset: int | None) -> list[memoryview]:
+    """The part of a write to a regular file that RLIMIT_FSIZE (the file_size quota)
+    lets through: EFBIG and SIGXFSZ at the limit, a short write across it."""
+    total = sum(len(v) for v in views)
+    allowed = t.process.kernel.quota.clip_write(t, desc, total, offset)
+    if allowed == total:
+        return views
+    out = []
+    for view in views:
+        if allowed <= 0:
+            break
+        out.append(view[:allowed])
+        allowed -= len(view)
+    return out
+
+
 # read, write, readv and writev may block: a description that must wait raises
 # WouldBlock (vkernel/waitq.py) and the handler parks the thread on it.
 
@@ -85,8 +101,9 @@ def sys_write(t: Thread, fd: int, buf: int, count: int) -> int | Block:
     desc = _writable(t, fd)
     if count == 0:
         return 0
+    views = _fsize_clip(t, desc, t.process.mm.views(buf, min(count, MAX_RW), writable=False), None)
     try:
-        return desc.write(t.process.mm.views(buf, min(count, MAX_RW), writable=False))
+        return desc.write(views)
     except WouldBlock as exc:
         return exc.park(t)
 
@@ -108,7 +125,8 @@ def sys_pwrite64(t: Thread, fd: int, buf: int, count: int, offset: int) -> int:
         raise SyscallError(abi.EINVAL)
     if count == 0:
         return 0
-    return desc.write_at(t.process.mm.views(buf, min(count, MAX_RW), writable=False), offset)
+    return desc.write_at(_fsize_clip(t, desc, t.process.mm.views(buf, min(count, MAX_RW), writable=False), offset),
+                         offset)
 
 
 def sys_readv(t: Thread, fd: int, iov: int, iovcnt: int) -> int | Block:
@@ -126,6 +144,8 @@ def sys_writev(t: Thread, fd: int, iov: int, iovcnt: int) -> int | Block:
     """writev(2)."""
     desc = _writable(t, fd)
     views = iovec_views(t, read_iovec(t, iov, iovcnt), writable=False)
+    if views:
+        views = _fsize_clip(t, desc, views, None)
     try:
         return desc.write(views) if views else 0
     except WouldBlock as exc:
@@ -147,7 +167,7 @@ def sys_pwritev(t: Thread, fd: int, iov: int, iovcnt: int, offset: int) -> int:
     if offset < 0:
         raise SyscallError(abi.EINVAL)
     views = iovec_views(t, read_iovec(t, iov, iovcnt), writable=False)
-    return desc.write_at(views, offset) if views else 0
+    return desc.write_at(_fsize_clip(t, desc, views, offset), offset) if views else 0
 
 
 def sys_preadv2(t: Thread, fd: int, iov: int, iovcnt: int, offset: int, _high: int, flags: int) -> int | Block:
@@ -369,6 +389,7 @@ def sys_fallocate(t: Thread, fd: int, mode: int, offset: int, length: int) -> in
     if not desc.writable:
         raise SyscallError(abi.EBADF)
     if desc.size() < offset + length:
+        t.process.kernel.quota.check_size(t, desc, offset + length, desc.size())
         desc.truncate(offset + length)
     return 0
 

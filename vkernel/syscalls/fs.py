@@ -435,6 +435,7 @@ def sys_truncate(t: Thread, path: int, length: int) -> int:
         raise SyscallError(abi.EISDIR)
     if loc.inode.mode & abi.S_IFMT != abi.S_IFREG:
         raise SyscallError(abi.EINVAL)          # as Linux's vfs_truncate: regular files only
+    t.process.kernel.quota.check_size(t, None, length, loc.inode.stat().size)
     loc.inode.setattr(size=length)
     return 0
 
@@ -448,6 +449,7 @@ def sys_ftruncate(t: Thread, fd: int, length: int) -> int:
         raise SyscallError(abi.EINVAL)          # directories, devices: regular files only
     if not desc.writable:
         raise SyscallError(abi.EBADF if desc.flags & abi.O_PATH else abi.EINVAL)
+    t.process.kernel.quota.check_size(t, desc, length, desc.size())
     desc.truncate(length)
     return 0
 

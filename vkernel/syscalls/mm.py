@@ -17,7 +17,13 @@ def _audit_wx(t: Thread, exc: WXViolation, syscall: str, addr: int, length: int,
 def sys_brk(t: Thread, addr: int) -> int:
     """brk(2): returns the new break, or the old one when the request fails."""
     mm = t.process.mm
-    return mm.set_brk(addr) if addr else mm.brk
+    if not addr:
+        return mm.brk
+    try:
+        t.process.kernel.quota.check_memory(page_up(addr) - page_up(mm.brk), {"brk": hex(addr)})
+    except SyscallError:
+        return mm.brk
+    return mm.set_brk(addr)
 
 
 def sys_mmap(t: Thread, addr: int, length: int, prot: int, flags: int, fd: int, offset: int) -> int:
@@ -45,6 +51,7 @@ def sys_mmap(t: Thread, addr: int, length: int, prot: int, flags: int, fd: int, 
         start = mm.find_free(length, page_up(addr) if addr else 0)
     if flags & abi.MAP_FIXED_NOREPLACE and not mm.is_free(start, start + length):
         raise SyscallError(abi.EEXIST)
+    t.process.kernel.quota.check_memory(length - mm.mapped_in(start, start + length), {"length": length})
     maptype = flags & abi.MAP_TYPE
     shared = maptype in (abi.MAP_SHARED, abi.MAP_SHARED_VALIDATE)
     if desc is None:
@@ -113,7 +120,10 @@ def sys_mremap(t: Thread, old: int, old_size: int, new_size: int, flags: int, ne
     if new_size == 0 or old_size == 0:
         raise SyscallError(abi.EINVAL)
     fixed_to = new_addr if flags & abi.MREMAP_FIXED else None
-    return t.process.mm.remap(old, old_size, new_size, bool(flags & abi.MREMAP_MAYMOVE), fixed_to)
+    mm = t.process.mm
+    replaced = mm.mapped_in(fixed_to, fixed_to + page_up(new_size)) if fixed_to is not None else 0
+    t.process.kernel.quota.check_memory(page_up(new_size) - page_up(old_size) - replaced, {"new_size": new_size})
+    return mm.remap(old, old_size, new_size, bool(flags & abi.MREMAP_MAYMOVE), fixed_to)
 
 
 def sys_madvise(t: Thread, addr: int, length: int, advice: int) -> int:

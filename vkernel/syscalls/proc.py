@@ -278,6 +278,9 @@ def sys_prlimit64(t: Thread, pid: int, resource: int, new: int, old: int) -> int
         # nr_open, and the policy's open_files quota: a hard limit even root cannot raise.
         if resource == abi.RLIMIT_NOFILE and hard > min(1 << 20, t.process.kernel.policy.quotas.open_files):
             raise SyscallError(abi.EPERM)
+        ceiling = t.process.kernel.quota.rlimit_ceiling(resource)     # the file_size quota
+        if ceiling is not None and hard > ceiling:
+            raise SyscallError(abi.EPERM)
         update = (soft, hard)
     if old:
         t.process.mm.write(old, struct.pack("<QQ", *current))
@@ -317,9 +320,16 @@ def sys_times(t: Thread, buf: int) -> int:
     return src.clock_ns(abi.CLOCK_BOOTTIME) // 10_000_000
 
 
+READ_IMPLIES_EXEC = 0x0400000
+
+
 def sys_personality(t: Thread, persona: int) -> int:
-    """personality(2)."""
+    """personality(2): READ_IMPLIES_EXEC, which would make readable memory executable,
+    is refused (invariant 1) with EPERM and audited."""
     old = t.process.personality
+    if persona != 0xFFFFFFFF and persona & READ_IMPLIES_EXEC:
+        t.process.kernel.audit.record(t, "personality", "deny", "W^X: READ_IMPLIES_EXEC", {"persona": hex(persona)})
+        raise SyscallError(abi.EPERM)
     if persona != 0xFFFFFFFF:
         t.process.personality = persona
     return old

@@ -21,9 +21,9 @@ def clone_process(t: Thread, flags: int, stack: int, parent_tid: int, child_tid:
                   exit_signal: int) -> Spawn:
     """A new process (fork, vfork, or posix_spawn's CLONE_VM|CLONE_VFORK)."""
     kernel = t.process.kernel
-    live = sum(1 for p in kernel.processes.values() if p.exit_code is None)
-    if live >= kernel.policy.quotas.processes:
-        raise SyscallError(abi.EAGAIN)
+    kernel.quota.check_processes()
+    if not flags & 0x100:                     # a copy of the address space (not CLONE_VM)
+        kernel.quota.check_memory(t.process.mm.mapped)
     child = kernel.fork_process(t, flags, exit_signal)
     thread = child.main_thread
     if stack:

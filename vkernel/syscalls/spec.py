@@ -120,3 +120,12 @@ SIGNAL = ENUM(abi.SIGNAL_NAMES)
 RLIMIT = ENUM(dict(enumerate(abi.RLIMIT_NAMES)))
 CLONE_FLAGS = Arg("cloneflags")
 FUTEX_OP = Arg("futexop")
+SOCK_FAMILY = ENUM(abi.AF_NAMES)
+SOCK_TYPE = Arg("socktype")
+MSG_FLAGS = FLAGS(abi.MSG_NAMES)
+SHUT_HOW = ENUM({abi.SHUT_RD: "SHUT_RD", abi.SHUT_WR: "SHUT_WR", abi.SHUT_RDWR: "SHUT_RDWR"})
+
+
+def SOCKADDR(size_arg: int) -> Arg:
+    """A sockaddr the guest passes, its length in argument ``size_arg``."""
+    return Arg("sockaddr", size_arg)

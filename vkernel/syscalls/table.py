@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vkernel import abi
-from vkernel.syscalls import (epoll, eventfd, fd, fs, misc, mm, pipe, poll, posix_timer, proc, process, signal,
+from vkernel.syscalls import (epoll, eventfd, fd, fs, misc, mm, pipe, poll, posix_timer, proc, process, signal, socket,
                                thread, time)
 from vkernel.syscalls.spec import (ARCH_CODE, AT_FLAGS, BUF_IN, BUF_OUT, CLOCK, DIRFD, FCNTL_CMD, FD, INT,
                                    IOCTL_REQ, LONG, MAP_FLAGS, MODE, OFF, OPEN_FLAGS, PATH, PIPE_FLAGS, PROT, PTR,
-                                   RLIMIT, SIGNAL, SIZE, STR, UINT, ULONG, WHENCE, CLONE_FLAGS, FUTEX_OP, Arg)
+                                   RLIMIT, SIGNAL, SIZE, STR, UINT, ULONG, WHENCE, CLONE_FLAGS, FUTEX_OP, FLAGS,
+                                   MSG_FLAGS, SHUT_HOW, SOCK_FAMILY, SOCK_TYPE, SOCKADDR, Arg)
 
 SYSCALL_NAMES: dict[int, str] = {
     0: "read", 1: "write", 2: "open", 3: "close", 4: "stat", 5: "fstat", 6: "lstat", 7: "poll",
@@ -239,6 +240,28 @@ ROWS: list[Row] = [
     Row(195, "llistxattr", (PATH, PTR, SIZE), fs.sys_llistxattr, P, "always empty"),
     Row(196, "flistxattr", (FD, PTR, SIZE), fs.sys_flistxattr, P, "always empty"),
     Row(439, "faccessat2", (DIRFD, PATH, INT, AT_FLAGS), fs.sys_faccessat2, F),
+    # -- sockets (vkernel/net/) ------------------------------------------------------------------
+    Row(41, "socket", (SOCK_FAMILY, SOCK_TYPE, INT), socket.sys_socket, P,
+        "AF_UNIX in the kernel; AF_INET/AF_INET6 through the host backend; other families EAFNOSUPPORT"),
+    Row(53, "socketpair", (SOCK_FAMILY, SOCK_TYPE, INT, PTR), socket.sys_socketpair, F),
+    Row(49, "bind", (FD, SOCKADDR(2), INT), socket.sys_bind, F),
+    Row(50, "listen", (FD, INT), socket.sys_listen, F),
+    Row(43, "accept", (FD, PTR, PTR), socket.sys_accept, F),
+    Row(288, "accept4", (FD, PTR, PTR, FLAGS(abi.SOCK_TYPE_NAMES)), socket.sys_accept4, F),
+    Row(42, "connect", (FD, SOCKADDR(2), INT), socket.sys_connect, F),
+    Row(48, "shutdown", (FD, SHUT_HOW), socket.sys_shutdown, F),
+    Row(44, "sendto", (FD, BUF_IN(2), SIZE, MSG_FLAGS, SOCKADDR(5), INT), socket.sys_sendto, F),
+    Row(45, "recvfrom", (FD, BUF_OUT(2), SIZE, MSG_FLAGS, PTR, PTR), socket.sys_recvfrom, F),
+    Row(46, "sendmsg", (FD, PTR, MSG_FLAGS), socket.sys_sendmsg, F),
+    Row(47, "recvmsg", (FD, PTR, MSG_FLAGS), socket.sys_recvmsg, F),
+    Row(307, "sendmmsg", (FD, PTR, UINT, MSG_FLAGS), socket.sys_sendmmsg, F),
+    Row(299, "recvmmsg", (FD, PTR, UINT, MSG_FLAGS, PTR), socket.sys_recvmmsg, P,
+        "without MSG_WAITFORONE, returns once at least one message arrived; the timeout is not applied"),
+    Row(51, "getsockname", (FD, PTR, PTR), socket.sys_getsockname, F),
+    Row(52, "getpeername", (FD, PTR, PTR), socket.sys_getpeername, F),
+    Row(54, "setsockopt", (FD, INT, INT, PTR, INT), socket.sys_setsockopt, P,
+        "SOL_SOCKET options are kept (low-water marks ignored); other levels as the family supports"),
+    Row(55, "getsockopt", (FD, INT, INT, PTR, PTR), socket.sys_getsockopt, P, "see setsockopt"),
     # -- memory ---------------------------------------------------------------------------------
     Row(9, "mmap", (PTR, SIZE, PROT, MAP_FLAGS, FD, OFF), mm.sys_mmap, P,
         "MAP_SHARED file maps are copies written back on msync/munmap/exit (not coherent with "
@@ -305,7 +328,7 @@ ROWS: list[Row] = [
     Row(120, "getresgid", (PTR, PTR, PTR), proc.sys_getresgid, F),
     Row(121, "getpgid", (INT,), proc.sys_getpgid, F),
     Row(124, "getsid", (INT,), proc.sys_getsid, F),
-    Row(135, "personality", (UINT,), proc.sys_personality, P, "recorded only"),
+    Row(135, "personality", (UINT,), proc.sys_personality, P, "recorded only; READ_IMPLIES_EXEC refused (EPERM, W^X)"),
     Row(157, "prctl", (INT, ULONG, ULONG, ULONG, ULONG), misc.sys_prctl, P, "names, dumpable, no_new_privs"),
     Row(158, "arch_prctl", (ARCH_CODE, PTR), proc.sys_arch_prctl, F),
     Row(160, "setrlimit", (RLIMIT, PTR), proc.sys_setrlimit, F),

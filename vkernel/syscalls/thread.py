@@ -62,8 +62,7 @@ def _clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, t
     if flags & _THREAD_FLAGS != _THREAD_FLAGS:
         raise SyscallError(abi.EINVAL)
     kernel = t.process.kernel
-    if kernel.thread_count() >= kernel.policy.quotas.threads:
-        raise SyscallError(abi.EAGAIN)
+    kernel.quota.check_threads()
     mm = t.process.mm
     if flags & CLONE_PARENT_SETTID:
         mm.check_access(parent_tid, 4, writable=True)

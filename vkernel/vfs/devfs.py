@@ -6,6 +6,7 @@ from typing import Callable
 
 from vkernel import abi
 from vkernel.errors import SyscallError
+from vkernel.sources import Sources
 from vkernel.vfs.file import FileDescription, HostFileDescription
 from vkernel.vfs.inode import InodeNumbers, encode_dev
 from vkernel.vfs.memfs import MemFS, MemInode
@@ -54,18 +55,20 @@ class DeviceInode(MemInode):
         return self.opener(self, flags)
 
 
-def _open_host_tty(inode: MemInode, flags: int) -> FileDescription:
+def _open_host_tty(sources: Sources, inode: MemInode, flags: int) -> FileDescription:
     """/dev/tty: the host's controlling terminal, or ENXIO as Linux gives without one."""
     host_flags = {abi.O_RDONLY: os.O_RDONLY, abi.O_WRONLY: os.O_WRONLY}.get(flags & abi.O_ACCMODE, os.O_RDWR)
     try:
-        fd = os.open("/dev/tty", host_flags | os.O_NOCTTY | os.O_CLOEXEC)
+        fd = sources.host_call("open", "/dev/tty", os.open, "/dev/tty", host_flags | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError:
         raise SyscallError(abi.ENXIO) from None
-    return HostFileDescription(inode, flags, fd, b"/dev/tty", positional=False)
+    return HostFileDescription(inode, flags, fd, b"/dev/tty", positional=False, sources=sources)
 
 
-def make_devfs(numbers: InodeNumbers, dev: int, random_bytes: Callable[[int], bytes]) -> MemFS:
-    """A /dev with null, zero, full, random, urandom, tty and the std* links."""
+def make_devfs(numbers: InodeNumbers, dev: int, sources: Sources) -> MemFS:
+    """A /dev with null, zero, full, random, urandom, tty and the std* links; random
+    bytes and the host terminal come from ``sources``."""
+    random_bytes = sources.random_bytes
     fs = MemFS(numbers, dev, root_mode=0o755)
     root = fs.root()
 
@@ -84,7 +87,7 @@ def make_devfs(numbers: InodeNumbers, dev: int, random_bytes: Callable[[int], by
     device(b"full", 1, 7, zero_source, abi.ENOSPC)
     device(b"random", 1, 8, random_bytes)
     device(b"urandom", 1, 9, random_bytes)
-    root.children[b"tty"] = DeviceInode(fs, encode_dev(5, 0), _open_host_tty)
+    root.children[b"tty"] = DeviceInode(fs, encode_dev(5, 0), lambda ino, flags: _open_host_tty(sources, ino, flags))
     for i, name in enumerate((b"stdin", b"stdout", b"stderr")):
         root.symlink(name, b"/proc/self/fd/%d" % i, 0, 0)
     root.symlink(b"fd", b"/proc/self/fd", 0, 0)

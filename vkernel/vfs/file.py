@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import select
 import struct
 import termios
 from typing import TYPE_CHECKING, Callable
@@ -17,6 +16,7 @@ from vkernel import abi
 from vkernel.control import Block
 from vkernel.errors import SyscallError, from_os_error
 from vkernel.sched import Scheduler, Wait
+from vkernel.sources import Sources
 from vkernel.waitq import WouldBlock
 
 from vkernel.vfs.inode import Stat
@@ -209,26 +209,36 @@ class HostFileDescription(FileDescription):
     and use pread/pwrite.  Stream descriptions (stdio, the terminal) use the host fd's
     own offset, so a guest writing to an inherited stdout appends where the host
     shell expects.
+
+    Every operation on the host fd goes through ``sources`` (invariant 4): what the
+    guest reads, the results and the readiness are what a recording stores.
     """
 
     def __init__(self, inode: Inode | None, flags: int, host_fd: int, path: bytes = b"",
-                 positional: bool = True, sched: Scheduler | None = None) -> None:
+                 positional: bool = True, sched: Scheduler | None = None, sources: Sources | None = None) -> None:
         super().__init__(inode, flags, path)
         self.host_fd = host_fd
         self.positional = positional
         # With a scheduler, a read that would block on the host parks only the calling
         # thread: the idle loop waits on the host fd with everything else.
         self.sched = sched
+        self.sources = sources or Sources()
+
+    def _host(self, kind: str, fn, *args):
+        try:
+            return self.sources.host_call(kind, self.host_fd, fn, *args)
+        except OSError as exc:
+            raise from_os_error(exc) from None
 
     def pread(self, views: list[memoryview], offset: int) -> int:
         try:
-            return os.preadv(self.host_fd, views, offset)
+            return self.sources.host_readinto("pread", self.host_fd, os.preadv, views, offset)
         except OSError as exc:
             raise from_os_error(exc) from None
 
     def pwrite(self, data: list[memoryview] | list[bytes], offset: int) -> int:
         try:
-            return os.pwritev(self.host_fd, data, offset)
+            return self.sources.host_write("pwrite", self.host_fd, os.pwritev, data, offset)
         except OSError as exc:
             raise from_os_error(exc) from None
 
@@ -240,15 +250,13 @@ class HostFileDescription(FileDescription):
         if self.sched is not None and not self.flags & abi.O_NONBLOCK and not self._host_readable():
             raise WouldBlock(self._park_reader)
         try:
-            return os.readv(self.host_fd, views)
+            return self.sources.host_readinto("read", self.host_fd, os.readv, views)
         except OSError as exc:
             raise from_os_error(exc) from None
 
     def _host_readable(self) -> bool:
-        try:
-            return bool(select.select([self.host_fd], [], [], 0)[0])
-        except (OSError, ValueError):
-            return True          # let the read itself report the error
+        # Any event counts, an error too: the read itself then reports it.
+        return bool(self.sources.host_poll(self.host_fd, abi.POLLIN))
 
     def _park_reader(self, t: Thread) -> Block:
         """Park ``t`` until the host fd is readable; the read then runs again."""
@@ -270,7 +278,7 @@ class HostFileDescription(FileDescription):
         if not self.writable:
             raise SyscallError(abi.EBADF)
         try:
-            return os.writev(self.host_fd, data)
+            return self.sources.host_write("write", self.host_fd, os.writev, data)
         except OSError as exc:
             raise from_os_error(exc) from None
 
@@ -279,36 +287,24 @@ class HostFileDescription(FileDescription):
             return super().seek(offset, whence)
         if whence not in (abi.SEEK_SET, abi.SEEK_CUR, abi.SEEK_END, abi.SEEK_DATA, abi.SEEK_HOLE):
             raise SyscallError(abi.EINVAL)
-        try:
-            return os.lseek(self.host_fd, offset, whence)
-        except OSError as exc:
-            raise from_os_error(exc) from None
+        return self._host("lseek", os.lseek, self.host_fd, offset, whence)
 
     def stat(self) -> Stat:
         if self.inode is not None:
             return self.inode.stat()
-        try:
-            st = os.fstat(self.host_fd)
-        except OSError as exc:
-            raise from_os_error(exc) from None
+        st = self._host("fstat", os.fstat, self.host_fd)
         return Stat(st.st_dev, st.st_ino, st.st_mode, st.st_nlink, st.st_uid, st.st_gid,
                           st.st_size, rdev=st.st_rdev, blksize=st.st_blksize, blocks=st.st_blocks,
                           atime_ns=st.st_atime_ns, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
 
     def size(self) -> int:
-        try:
-            return os.fstat(self.host_fd).st_size
-        except OSError as exc:
-            raise from_os_error(exc) from None
+        return self._host("fstat", os.fstat, self.host_fd).st_size
 
     def sync(self) -> None:
-        try:
-            os.fsync(self.host_fd)
-        except OSError as exc:
-            raise from_os_error(exc) from None
+        self._host("fsync", os.fsync, self.host_fd)
 
     def is_tty(self) -> bool:
-        return os.isatty(self.host_fd)
+        return self._host("isatty", os.isatty, self.host_fd)
 
     def ioctl(self, request: int, arg: int, mem) -> int:
         """Terminal settings pass through to a host tty; ENOTTY elsewhere, as Linux.
@@ -319,13 +315,10 @@ class HostFileDescription(FileDescription):
         if request not in sizes or not self.is_tty():
             return super().ioctl(request, arg, mem)
         getting = request in (abi.TCGETS, abi.TIOCGWINSZ)
-        buf = bytearray(sizes[request]) if getting else mem.read(arg, sizes[request])
-        try:
-            fcntl.ioctl(self.host_fd, request, buf)
-        except OSError as exc:
-            raise from_os_error(exc) from None
+        buf = bytes(sizes[request]) if getting else bytes(mem.read(arg, sizes[request]))
+        out = self._host("ioctl", _ioctl, self.host_fd, request, buf)
         if getting:
-            mem.write(arg, bytes(buf))
+            mem.write(arg, out)
         return 0
 
     def poll(self) -> int:
@@ -333,10 +326,7 @@ class HostFileDescription(FileDescription):
         x86-64 Linux); a positional file is always ready."""
         if self.positional:
             return super().poll()
-        poller = select.poll()
-        poller.register(self.host_fd)
-        ready = poller.poll(0)
-        return ready[0][1] if ready else 0
+        return self.sources.host_poll(self.host_fd, abi.POLLIN | abi.POLLPRI | abi.POLLOUT)
 
     @property
     def host_readiness(self) -> bool:
@@ -349,21 +339,27 @@ class HostFileDescription(FileDescription):
     def readable_bytes(self) -> int:
         if self.positional:
             return super().readable_bytes()
-        buf = bytearray(4)
-        try:
-            fcntl.ioctl(self.host_fd, termios.FIONREAD, buf)
-        except OSError as exc:
-            raise from_os_error(exc) from None
-        return struct.unpack("<i", buf)[0]
+        return struct.unpack("<i", self._host("fionread", _ioctl, self.host_fd, termios.FIONREAD, bytes(4)))[0]
 
     def close(self) -> None:
-        try:
-            os.close(self.host_fd)
-        except OSError:
-            pass
+        self.sources.host_call("close", self.host_fd, _close_quietly, self.host_fd)
 
     def fileno(self) -> int | None:
         return self.host_fd
+
+
+def _ioctl(fd: int, request: int, arg: bytes) -> bytes:
+    """An ioctl with an in/out buffer: the buffer as the host left it."""
+    buf = bytearray(arg)
+    fcntl.ioctl(fd, request, buf)
+    return bytes(buf)
+
+
+def _close_quietly(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 def read_all(inode: Inode) -> bytes:

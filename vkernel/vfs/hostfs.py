@@ -5,6 +5,10 @@ to the mount's directory fd, without following host symlinks.  ``openat2`` with
 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS enforces that in the host
 kernel itself; symlinks are read and followed by our own resolver, in the guest's
 namespace.  Mutations use a parent directory fd obtained the same way and one name.
+
+Invariant 4: every host operation goes through the kernel's Sources (``HostFS.host``),
+one call per guest-visible answer, so a replay gets the same answers after the host
+directory is gone.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import struct
 
 from vkernel import abi
 from vkernel.errors import SyscallError, from_os_error
+from vkernel.sources import Sources
 from vkernel.vfs.file import FileDescription, HostFileDescription
 from vkernel.vfs.inode import ST_RDONLY, Filesystem, Inode, InodeNumbers, Stat, StatFs, check_name, dtype_of
 
@@ -41,11 +46,84 @@ def open_beneath(root_fd: int, rel: bytes, flags: int, mode: int = 0) -> int:
     return fd
 
 
-def _host_call(fn, *args, **kwargs):
+def _open_root(hostdir: str) -> tuple[int, os.stat_result]:
+    fd = os.open(hostdir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    return fd, os.fstat(fd)
+
+
+def _statfs(root_fd: int) -> tuple[int, ...]:
+    raw = ctypes.create_string_buffer(_STATFS_SIZE)
+    if _libc.fstatfs(root_fd, raw) < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return struct.unpack_from(_STATFS_FORMAT, raw)
+
+
+def _lstat(root_fd: int, rel: bytes) -> os.stat_result:
+    fd = open_beneath(root_fd, rel, os.O_PATH | os.O_NOFOLLOW)
     try:
-        return fn(*args, **kwargs)
-    except OSError as exc:
-        raise from_os_error(exc) from None
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
+
+
+def _in_dir(root_fd: int, rel: bytes, fn, *args):
+    """``fn(dir_fd, *args)`` with directory ``rel`` opened O_PATH."""
+    dfd = open_beneath(root_fd, rel, os.O_PATH | os.O_DIRECTORY)
+    try:
+        return fn(dfd, *args)
+    finally:
+        os.close(dfd)
+
+
+def _at_parent(root_fd: int, rel: bytes, fn, *args):
+    """``fn(parent_fd, name, *args)`` for the entry ``rel``."""
+    head, _, name = rel.rpartition(b"/")
+    return _in_dir(root_fd, head, fn, name, *args)
+
+
+def _truncate(root_fd: int, rel: bytes, size: int) -> None:
+    fd = open_beneath(root_fd, rel, os.O_WRONLY)
+    try:
+        os.ftruncate(fd, size)
+    finally:
+        os.close(fd)
+
+
+def _entries(root_fd: int, rel: bytes) -> list[tuple[bytes, int, int, int]]:
+    """(name, st_dev, st_ino, S_IFMT kind) of each entry of directory ``rel``."""
+    fd = open_beneath(root_fd, rel, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        dev = os.fstat(fd).st_dev
+        with os.scandir(fd) as it:
+            return [(os.fsencode(entry.name), dev, entry.inode(), _scandir_mode(entry)) for entry in it]
+    finally:
+        os.close(fd)
+
+
+def _readlink(root_fd: int, rel: bytes) -> bytes:
+    fd = open_beneath(root_fd, rel, os.O_PATH | os.O_NOFOLLOW)
+    try:
+        return os.readlink(b"", dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def _create(dir_fd: int, name: bytes, mode: int) -> None:
+    os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=dir_fd))
+
+
+def _link(root_fd: int, target_rel: bytes, dir_rel: bytes, name: bytes) -> None:
+    def link(tfd: int, tname: bytes) -> None:
+        _in_dir(root_fd, dir_rel, lambda d: os.link(tname, name, src_dir_fd=tfd, dst_dir_fd=d,
+                                                      follow_symlinks=False))
+    _at_parent(root_fd, target_rel, link)
+
+
+def _rename(root_fd: int, dir_rel: bytes, name: bytes, new_dir_rel: bytes, new_name: bytes) -> None:
+    def rename(ndfd: int) -> None:
+        _in_dir(root_fd, dir_rel, lambda d: os.rename(name, new_name, src_dir_fd=d, dst_dir_fd=ndfd))
+    _in_dir(root_fd, new_dir_rel, rename)
 
 
 class HostFS(Filesystem):
@@ -54,12 +132,20 @@ class HostFS(Filesystem):
     name = "hostfs"
 
     def __init__(self, numbers: InodeNumbers, dev: int, hostdir: str, readonly: bool = True,
-                 noexec: bool = False) -> None:
+                 noexec: bool = False, sources: Sources | None = None) -> None:
         super().__init__(numbers, dev, readonly)
         self.hostdir = hostdir
         self.noexec = noexec         # a policy mount's noexec: nothing here is ever attested
-        self.root_fd = os.open(hostdir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
-        self._root = HostInode(self, b"", os.fstat(self.root_fd))
+        self.sources = sources or Sources()
+        self.root_fd, st = self.sources.host_call("mount", hostdir, _open_root, hostdir)
+        self._root = HostInode(self, b"", st)
+
+    def host(self, kind: str, rel: bytes, fn, *args):
+        """``fn(*args)`` through the Sources, keyed by ``rel``; OSError becomes the errno."""
+        try:
+            return self.sources.host_call(kind, os.fsdecode(rel), fn, *args)
+        except OSError as exc:
+            raise from_os_error(exc) from None
 
     def root(self) -> HostInode:
         return self._root
@@ -67,27 +153,14 @@ class HostFS(Filesystem):
     def statfs(self) -> StatFs:
         """The host filesystem's own figures (its type, sizes, mount flags), with the
         mount's read-only bit added and the host's fsid left out."""
-        raw = ctypes.create_string_buffer(_STATFS_SIZE)
-        if _libc.fstatfs(self.root_fd, raw) < 0:
-            err = ctypes.get_errno()
-            raise from_os_error(OSError(err, os.strerror(err)))
         magic, bsize, blocks, bfree, bavail, files, ffree, _fsid, namelen, frsize, flags = \
-            struct.unpack_from(_STATFS_FORMAT, raw)
+            self.host("statfs", b"", _statfs, self.root_fd)
         return StatFs(magic, bsize=bsize, blocks=blocks, bfree=bfree, bavail=bavail, files=files,
                       ffree=ffree, namelen=namelen, frsize=frsize,
                       flags=flags | ST_RDONLY if self.readonly else flags)
 
     def lstat(self, rel: bytes) -> os.stat_result:
-        fd = _host_call(open_beneath, self.root_fd, rel, os.O_PATH | os.O_NOFOLLOW)
-        try:
-            return os.fstat(fd)
-        finally:
-            os.close(fd)
-
-    def parent_fd(self, rel: bytes) -> tuple[int, bytes]:
-        """An O_PATH fd of the parent directory of ``rel`` and the last component."""
-        head, _, name = rel.rpartition(b"/")
-        return _host_call(open_beneath, self.root_fd, head, os.O_PATH | os.O_DIRECTORY), name
+        return self.host("lstat", rel, _lstat, self.root_fd, rel)
 
 
 class HostInode(Inode):
@@ -118,47 +191,36 @@ class HostInode(Inode):
     def _child_rel(self, name: bytes) -> bytes:
         return self.rel + b"/" + name if self.rel else name
 
-    def _with_parent(self, fn, *args):
+    def _with_parent(self, kind: str, fn, *args):
         """Run ``fn(parent_fd, name, *args)`` for this inode's own entry."""
         self.fs.check_writable()
-        pfd, name = self.fs.parent_fd(self.rel)
-        try:
-            return _host_call(fn, pfd, name, *args)
-        finally:
-            os.close(pfd)
+        return self.fs.host(kind, self.rel, _at_parent, self.fs.root_fd, self.rel, fn, *args)
 
-    def _with_self_dir(self, fn, *args):
-        """Run ``fn(dir_fd, *args)`` with this directory opened O_PATH."""
+    def _with_self_dir(self, kind: str, name: bytes, fn, *args):
+        """Run ``fn(dir_fd, *args)`` with this directory opened O_PATH, acting on ``name``."""
         if not self.is_dir:
             raise SyscallError(abi.ENOTDIR)
         self.fs.check_writable()
-        dfd = _host_call(open_beneath, self.fs.root_fd, self.rel, os.O_PATH | os.O_DIRECTORY)
-        try:
-            return _host_call(fn, dfd, *args)
-        finally:
-            os.close(dfd)
+        return self.fs.host(kind, self._child_rel(name), _in_dir, self.fs.root_fd, self.rel, fn, *args)
 
     def setattr(self, *, mode: int | None = None, uid: int | None = None, gid: int | None = None,
                 size: int | None = None, atime_ns: int | None = None, mtime_ns: int | None = None) -> None:
         self.fs.check_writable()
         if mode is not None:
-            self._with_parent(lambda d, n: os.chmod(n, mode & 0o7777, dir_fd=d))
+            self._with_parent("chmod", lambda d, n: os.chmod(n, mode & 0o7777, dir_fd=d))
         if uid is not None or gid is not None:
-            self._with_parent(lambda d, n: os.chown(n, -1 if uid is None else uid, -1 if gid is None else gid,
-                                                    dir_fd=d, follow_symlinks=False))
+            self._with_parent("chown", lambda d, n: os.chown(n, -1 if uid is None else uid,
+                                                             -1 if gid is None else gid,
+                                                             dir_fd=d, follow_symlinks=False))
         if size is not None:
             if self.is_dir:
                 raise SyscallError(abi.EISDIR)
-            fd = _host_call(open_beneath, self.fs.root_fd, self.rel, os.O_WRONLY)
-            try:
-                _host_call(os.ftruncate, fd, size)
-            finally:
-                os.close(fd)
+            self.fs.host("truncate", self.rel, _truncate, self.fs.root_fd, self.rel, size)
         if atime_ns is not None or mtime_ns is not None:
             st = self._refresh()
             times = (st.st_atime_ns if atime_ns is None else atime_ns,
                      st.st_mtime_ns if mtime_ns is None else mtime_ns)
-            self._with_parent(lambda d, n: os.utime(n, ns=times, dir_fd=d, follow_symlinks=False))
+            self._with_parent("utime", lambda d, n: os.utime(n, ns=times, dir_fd=d, follow_symlinks=False))
 
     # -- directories --
     def lookup(self, name: bytes) -> Inode:
@@ -171,54 +233,38 @@ class HostInode(Inode):
     def entries(self) -> list[tuple[bytes, int, int]]:
         if not self.is_dir:
             raise SyscallError(abi.ENOTDIR)
-        fd = _host_call(open_beneath, self.fs.root_fd, self.rel, os.O_RDONLY | os.O_DIRECTORY)
-        out = []
-        try:
-            dev = os.fstat(fd).st_dev
-            with os.scandir(fd) as it:
-                for entry in it:
-                    kind = _scandir_mode(entry)
-                    out.append((os.fsencode(entry.name), self.fs.numbers.for_host(dev, entry.inode()),
-                                dtype_of(kind)))
-        except OSError as exc:
-            raise from_os_error(exc) from None
-        finally:
-            os.close(fd)
-        return out
+        raw = self.fs.host("entries", self.rel, _entries, self.fs.root_fd, self.rel)
+        return [(name, self.fs.numbers.for_host(dev, ino), dtype_of(kind)) for name, dev, ino, kind in raw]
 
     def create(self, name: bytes, mode: int, uid: int, gid: int) -> Inode:
         check_name(name)
-        fd = self._with_self_dir(lambda d: os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW
-                                                   | os.O_CLOEXEC, mode & 0o7777, dir_fd=d))
-        os.close(fd)
+        self._with_self_dir("create", name, _create, name, mode & 0o7777)
         return self.lookup(name)
 
     def mkdir(self, name: bytes, mode: int, uid: int, gid: int) -> Inode:
         check_name(name)
-        self._with_self_dir(lambda d: os.mkdir(name, mode & 0o7777, dir_fd=d))
+        self._with_self_dir("mkdir", name, lambda d: os.mkdir(name, mode & 0o7777, dir_fd=d))
         return self.lookup(name)
 
     def symlink(self, name: bytes, target: bytes, uid: int, gid: int) -> Inode:
         check_name(name)
-        self._with_self_dir(lambda d: os.symlink(target, name, dir_fd=d))
+        self._with_self_dir("symlink", name, lambda d: os.symlink(target, name, dir_fd=d))
         return self.lookup(name)
 
     def link(self, name: bytes, target: Inode) -> None:
         if not isinstance(target, HostInode) or target.fs is not self.fs:
             raise SyscallError(abi.EXDEV)
         check_name(name)
-        tfd, tname = self.fs.parent_fd(target.rel)
-        try:
-            self._with_self_dir(lambda d: os.link(tname, name, src_dir_fd=tfd, dst_dir_fd=d,
-                                                  follow_symlinks=False))
-        finally:
-            os.close(tfd)
+        if not self.is_dir:
+            raise SyscallError(abi.ENOTDIR)
+        self.fs.check_writable()
+        self.fs.host("link", self._child_rel(name), _link, self.fs.root_fd, target.rel, self.rel, name)
 
     def unlink(self, name: bytes) -> None:
-        self._with_self_dir(lambda d: os.unlink(name, dir_fd=d))
+        self._with_self_dir("unlink", name, lambda d: os.unlink(name, dir_fd=d))
 
     def rmdir(self, name: bytes) -> None:
-        self._with_self_dir(lambda d: os.rmdir(name, dir_fd=d))
+        self._with_self_dir("rmdir", name, lambda d: os.rmdir(name, dir_fd=d))
 
     def rename(self, name: bytes, new_dir: Inode, new_name: bytes, flags: int) -> None:
         if not isinstance(new_dir, HostInode) or new_dir.fs is not self.fs:
@@ -233,20 +279,15 @@ class HostInode(Inode):
             except SyscallError as exc:
                 if exc.errno != abi.ENOENT:
                     raise
-        ndfd = _host_call(open_beneath, self.fs.root_fd, new_dir.rel, os.O_PATH | os.O_DIRECTORY)
-        try:
-            self._with_self_dir(lambda d: os.rename(name, new_name, src_dir_fd=d, dst_dir_fd=ndfd))
-        finally:
-            os.close(ndfd)
+        if not self.is_dir:
+            raise SyscallError(abi.ENOTDIR)
+        self.fs.check_writable()
+        self.fs.host("rename", self._child_rel(name), _rename, self.fs.root_fd, self.rel, name, new_dir.rel, new_name)
 
     def readlink(self) -> bytes:
         if not self.is_symlink:
             raise SyscallError(abi.EINVAL)
-        fd = _host_call(open_beneath, self.fs.root_fd, self.rel, os.O_PATH | os.O_NOFOLLOW)
-        try:
-            return _host_call(os.readlink, b"", dir_fd=fd)
-        finally:
-            os.close(fd)
+        return self.fs.host("readlink", self.rel, _readlink, self.fs.root_fd, self.rel)
 
     def open(self, flags: int) -> FileDescription:
         kind = self.mode & abi.S_IFMT
@@ -266,8 +307,8 @@ class HostInode(Inode):
             raise SyscallError(abi.EINVAL)
         if flags & abi.O_TRUNC and accmode != abi.O_RDONLY:
             host_flags |= os.O_TRUNC
-        fd = _host_call(open_beneath, self.fs.root_fd, self.rel, host_flags)
-        return HostFileDescription(self, flags, fd)
+        fd = self.fs.host("open", self.rel, open_beneath, self.fs.root_fd, self.rel, host_flags)
+        return HostFileDescription(self, flags, fd, sources=self.fs.sources)
 
 
 def _scandir_mode(entry: os.DirEntry) -> int:

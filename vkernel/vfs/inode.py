@@ -195,6 +195,11 @@ class Inode:
     def mkdir(self, name: bytes, mode: int, uid: int, gid: int) -> Inode:
         raise SyscallError(abi.ENOTDIR)
 
+    def mknod(self, name: bytes, mode: int, uid: int, gid: int, rdev: int = 0) -> Inode:
+        """A special file (a socket bound to a path, a FIFO); EPERM where the
+        filesystem cannot hold one."""
+        raise SyscallError(abi.ENOTDIR if not self.is_dir else abi.EPERM)
+
     def symlink(self, name: bytes, target: bytes, uid: int, gid: int) -> Inode:
         raise SyscallError(abi.ENOTDIR)
 

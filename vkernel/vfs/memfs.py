@@ -5,10 +5,15 @@ the overlay (an upper-layer directory records what it hides of the lower layers)
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from vkernel import abi
 from vkernel.errors import SyscallError
 from vkernel.vfs.file import FileDescription, copy_out
 from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, Times, check_name, dtype_of, now_ns
+
+if TYPE_CHECKING:
+    from vkernel.policy.quota import WritableSpace
 
 
 # The bytes one file may hold in host memory: a write past it fails with ENOSPC, as on
@@ -26,9 +31,17 @@ class MemFS(Filesystem):
         super().__init__(numbers, dev, readonly)
         self._root = MemInode(self, abi.S_IFDIR | root_mode, 0, 0)
         self._root.nlink = 2
+        # The [quotas] writable_bytes account (vkernel/policy/quota.py), shared by the
+        # container's writable layers; None: only MEMFILE_MAX_BYTES per file applies.
+        self.space: WritableSpace | None = None
 
     def root(self) -> MemInode:
         return self._root
+
+    def charge(self, delta: int) -> None:
+        """File bytes held grow (or shrink) by ``delta``: ENOSPC past the quota."""
+        if self.space is not None:
+            self.space.charge(delta)
 
 
 class MemInode(Inode):
@@ -43,6 +56,7 @@ class MemInode(Inode):
         # between were never written and read as zeros.
         self.data = bytearray()
         self.sparse_size = 0
+        self.opens = 0          # open descriptions: the bytes are freed when 0 and unlinked
         self.target = target
         self.children: dict[bytes, MemInode] = {}
         self.whiteouts: set[bytes] = set()
@@ -82,7 +96,9 @@ class MemInode(Inode):
         if size is not None:
             if self.is_dir:
                 raise SyscallError(abi.EISDIR)
-            del self.data[size:]
+            if size < len(self.data):
+                self.fs.charge(size - len(self.data))
+                del self.data[size:]
             self.sparse_size = size
             self.touch()
         if atime_ns is not None:
@@ -158,12 +174,24 @@ class MemInode(Inode):
             raise SyscallError(abi.ENOENT)
         return child
 
+    def replace_data(self, data: bytes) -> None:
+        """The file's bytes become ``data`` (an overlay copy-up), charged to the quota."""
+        self.fs.charge(len(data) - len(self.data))
+        self.data = bytearray(data)
+
+    def forget_if_gone(self) -> None:
+        """An unlinked file nobody has open: its bytes leave the writable-bytes account."""
+        if self.nlink <= 0 and self.opens == 0 and self.data:
+            self.fs.charge(-len(self.data))
+            self.data = bytearray()
+
     def unlink(self, name: bytes) -> None:
         child = self._take(name)
         if child.is_dir:
             raise SyscallError(abi.EISDIR)
         del self.children[name]
         child.nlink -= 1
+        child.forget_if_gone()
         child.touch(change_only=True)
         self.touch()
 
@@ -203,6 +231,7 @@ class MemInode(Inode):
             if existing.is_dir and existing.children:
                 raise SyscallError(abi.ENOTEMPTY)
             existing.nlink -= 1 if not existing.is_dir else existing.nlink
+            existing.forget_if_gone()
             if existing.is_dir:
                 new_dir.nlink -= 1
         del self.children[name]
@@ -236,6 +265,11 @@ class MemFile(FileDescription):
     def __init__(self, node: MemInode, flags: int) -> None:
         super().__init__(node, flags)
         self.node = node
+        node.opens += 1
+
+    def close(self) -> None:
+        self.node.opens -= 1
+        self.node.forget_if_gone()
 
     def pread(self, views: list[memoryview], offset: int) -> int:
         if self.node.is_dir:
@@ -260,6 +294,8 @@ class MemFile(FileDescription):
         data = self.node.data
         if offset + len(payload) > MEMFILE_MAX_BYTES and offset + len(payload) > len(data):
             raise SyscallError(abi.ENOSPC)
+        if offset + len(payload) > len(data):
+            self.node.fs.charge(offset + len(payload) - len(data))
         if offset > len(data):
             data.extend(bytes(offset - len(data)))
         data[offset:offset + len(payload)] = payload

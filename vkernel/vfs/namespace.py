@@ -8,6 +8,7 @@ and stops '..' at the root, so no path can name anything outside the mounts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from vkernel import abi
 from vkernel.errors import SyscallError
@@ -50,6 +51,10 @@ class Namespace:
     def __init__(self, root: Mount) -> None:
         self.mounts: dict[bytes, Mount] = {b"/": root}
         self.root = Location(b"/", root.fs.root(), None)
+        # Called before any symlink is followed (the policy's [files] symlinks, in
+        # vkernel/policy/paths.py): (namespace, link's directory, link, links so far);
+        # it raises the refusal.  None follows every link.
+        self.symlink_guard: Callable[[Namespace, Location, Location, int], None] | None = None
 
     def mount(self, mount: Mount) -> None:
         """Mount over a directory; it and its missing parents are created, as `docker -v` does."""
@@ -74,8 +79,9 @@ class Namespace:
 
     @staticmethod
     def _make_mountpoint(parent: Inode, name: bytes) -> None:
-        # A mount point missing from a read-only lower tree appears in the overlay's
-        # upper layer (only a read-only host mount itself cannot get one).
+        # The kernel's root overlay holds its mount points already (an in-memory bottom
+        # layer, so none lands in a host-backed upper layer); elsewhere a missing one is
+        # made where the parent can hold it (a read-only host mount cannot).
         try:
             parent.mkdir(name, 0o755, 0, 0)
         except SyscallError:
@@ -92,7 +98,12 @@ class Namespace:
         return self.mounts[b"/"]
 
     def step(self, loc: Location, name: bytes) -> Location:
-        """One component below a directory, crossing into a mount if one is there."""
+        """One component below a directory, crossing into a mount if one is there.
+        "." and ".." are the namespace's (invariant 2): never a filesystem's lookup."""
+        if name == b".":
+            return loc
+        if name == b"..":
+            return loc.parent or loc
         if len(name) > NAME_MAX:
             raise SyscallError(abi.ENAMETOOLONG)
         path = join(loc.path, name)
@@ -148,6 +159,8 @@ class Namespace:
                 raise
             if not loc.inode.is_symlink:
                 return loc, directory, name
+            if self.symlink_guard is not None:
+                self.symlink_guard(self, directory, loc, links)
             jumped = loc.inode.jump()
             if jumped is not None:
                 return jumped, directory, name
@@ -180,6 +193,8 @@ class Namespace:
                 continue
             child = self.step(loc, name)
             if child.inode.is_symlink and (pending or follow_final or must_dir):
+                if self.symlink_guard is not None:
+                    self.symlink_guard(self, loc, child, links)
                 jumped = child.inode.jump()
                 if jumped is not None:
                     loc = jumped

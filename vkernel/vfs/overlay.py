@@ -1,60 +1,404 @@
-"""An overlay of a read-only lower tree and an in-memory upper layer, as overlayfs does it.
+"""The root overlay: read-only lower layers under one writable upper layer, as overlayfs.
 
 Invariants:
-- The lower tree is never written: the first write to a lower object copies it (and its
-  parent directories) up into the upper layer, keeping the inode number.
+- Lower layers are never written: the first write to a lower object copies it (and its
+  parent directories) up into the upper layer, keeping its inode number.
+- Lookup goes from the upper layer down: an upper entry always wins; a non-directory
+  hides everything below it; directories of the same name merge until a layer's
+  whiteout or opaque directory stops the descent (OCI markers in image layers, see
+  layers.py).  Readdir merges the same way, and reports the inode numbers lookup gives.
 - A name deleted from the merged view that exists below is hidden by a whiteout in the
-  upper directory; a directory created over a whiteout is opaque.
+  upper directory; a directory put where a lower one was is made opaque.
 - One OverlayInode per path is cached in its parent, so every open description of a
   path sees the same copy-up.
+
+The upper layer lives in memory (writes vanish at exit) or in a host directory
+(``--upper``), where whiteouts and opaque flags are recorded as OCI marker files
+(``.wh.NAME``, ``.wh..wh..opq``): the overlayfs character device 0/0 needs privilege
+to create, so it is only honoured when found.
 """
 from __future__ import annotations
+
+import itertools
+import os
+from typing import Callable, Sequence
 
 from vkernel import abi
 from vkernel.errors import SyscallError
 from vkernel.vfs.file import FileDescription, read_all
-from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, StatFs, dtype_of
+from vkernel.vfs.hostfs import HostFS, HostInode, open_beneath
+from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, StatFs, check_name
+from vkernel.vfs.layers import (OPAQUE_MARKER, SPECIAL_PREFIX, WHITEOUT_PREFIX, LowerLayer,
+                                is_whiteout_device)
 from vkernel.vfs.memfs import MemFS, MemInode
+
+
+# -- the writable layer ---------------------------------------------------------------------
+
+class Upper:
+    """The writable layer's tree and where it keeps whiteouts and opaque flags."""
+
+    fs: Filesystem
+
+    def root(self) -> Inode:
+        return self.fs.root()
+
+    def child(self, directory: Inode, name: bytes) -> Inode | None:
+        """The entry ``name`` of an upper directory, None if there is none."""
+        try:
+            return directory.lookup(name)
+        except SyscallError as exc:
+            if exc.errno == abi.ENOENT:
+                return None
+            raise
+
+    def listing(self, directory: Inode) -> list[tuple[bytes, int, int]]:
+        return directory.entries()
+
+    def is_whiteout(self, directory: Inode, name: bytes) -> bool:
+        raise NotImplementedError
+
+    def whiteouts(self, directory: Inode) -> set[bytes]:
+        raise NotImplementedError
+
+    def add_whiteout(self, directory: Inode, name: bytes) -> None:
+        raise NotImplementedError
+
+    def drop_whiteout(self, directory: Inode, name: bytes) -> None:
+        raise NotImplementedError
+
+    def is_opaque(self, directory: Inode) -> bool:
+        raise NotImplementedError
+
+    def set_opaque(self, directory: Inode) -> None:
+        raise NotImplementedError
+
+    def clear_marks(self, directory: Inode) -> None:
+        """Drop a directory's markers before it is removed or replaced."""
+
+    def check_name(self, name: bytes) -> None:
+        """Refuse a name the layer cannot hold as an entry."""
+
+    def create(self, directory: Inode, name: bytes, mode: int, uid: int, gid: int) -> Inode:
+        return directory.create(name, mode, uid, gid)
+
+    def mkdir(self, directory: Inode, name: bytes, mode: int, uid: int, gid: int) -> Inode:
+        return directory.mkdir(name, mode, uid, gid)
+
+    def copy_up(self, directory: Inode, name: bytes, lower: Inode) -> Inode:
+        """A copy of ``lower`` (data and metadata) as ``name`` in ``directory``."""
+        raise NotImplementedError
+
+    def sync(self, inode: Inode) -> None:
+        """fsync(2) of an upper directory."""
+
+    def refresh(self, directory: Inode, name: bytes, old: Inode) -> Inode:
+        """The upper object now at ``name`` in ``directory``, ``old`` having moved there."""
+        return old
+
+    def statfs(self) -> StatFs:
+        return self.fs.statfs()
+
+
+class MemUpper(Upper):
+    """The default writable layer: memory, gone at exit."""
+
+    fs: MemFS
+
+    def __init__(self, fs: MemFS) -> None:
+        self.fs = fs
+
+    def is_whiteout(self, directory: Inode, name: bytes) -> bool:
+        return name in directory.whiteouts  # type: ignore[attr-defined]
+
+    def whiteouts(self, directory: Inode) -> set[bytes]:
+        return directory.whiteouts  # type: ignore[attr-defined]
+
+    def add_whiteout(self, directory: Inode, name: bytes) -> None:
+        assert isinstance(directory, MemInode)
+        directory.whiteouts.add(name)
+        directory.touch()
+
+    def drop_whiteout(self, directory: Inode, name: bytes) -> None:
+        directory.whiteouts.discard(name)  # type: ignore[attr-defined]
+
+    def is_opaque(self, directory: Inode) -> bool:
+        return directory.opaque  # type: ignore[attr-defined]
+
+    def set_opaque(self, directory: Inode) -> None:
+        directory.opaque = True  # type: ignore[attr-defined]
+
+    def copy_up(self, directory: Inode, name: bytes, lower: Inode) -> Inode:
+        st = lower.stat()
+        kind = st.mode & abi.S_IFMT
+        if kind == abi.S_IFDIR:
+            up = directory.mkdir(name, st.mode, st.uid, st.gid)
+        elif kind == abi.S_IFLNK:
+            up = directory.symlink(name, lower.readlink(), st.uid, st.gid)
+        elif kind == abi.S_IFREG:
+            up = directory.create(name, st.mode, st.uid, st.gid)
+            up.replace_data(read_all(lower))  # type: ignore[attr-defined]   (charged to writable_bytes)
+        else:
+            raise SyscallError(abi.EPERM)
+        assert isinstance(up, MemInode)
+        up.times.atime_ns, up.times.mtime_ns, up.times.ctime_ns = st.atime_ns, st.mtime_ns, st.ctime_ns
+        return up
+
+
+class HostUpper(Upper):
+    """A writable layer in a host directory (``--upper DIR``), kept after the run.
+
+    Whiteouts are ``.wh.NAME`` files and an opaque directory holds ``.wh..wh..opq``, so
+    the container cannot create names starting with ``.wh.`` here (EPERM).  Copy-up
+    writes a temporary marker file, fsyncs it and renames it into place, so a crash
+    never leaves a half-copied file hiding the lower one.
+    """
+
+    fs: HostFS
+
+    def __init__(self, fs: HostFS) -> None:
+        self.fs = fs
+        self._temp = itertools.count()
+
+    def _has(self, directory: Inode, name: bytes) -> bool:
+        return super().child(directory, name) is not None
+
+    def child(self, directory: Inode, name: bytes) -> Inode | None:
+        if name.startswith(WHITEOUT_PREFIX):
+            return None
+        node = super().child(directory, name)
+        if node is not None and is_whiteout_device(node):
+            return None
+        return node
+
+    def listing(self, directory: Inode) -> list[tuple[bytes, int, int]]:
+        out = []
+        for name, ino, dtype in directory.entries():
+            if name.startswith(WHITEOUT_PREFIX):
+                continue
+            if dtype == abi.DT_CHR and is_whiteout_device(directory.lookup(name)):
+                continue
+            out.append((name, ino, dtype))
+        return out
+
+    def is_whiteout(self, directory: Inode, name: bytes) -> bool:
+        if len(WHITEOUT_PREFIX + name) <= 255 and self._has(directory, WHITEOUT_PREFIX + name):
+            return True
+        node = super().child(directory, name)
+        return node is not None and is_whiteout_device(node)
+
+    def whiteouts(self, directory: Inode) -> set[bytes]:
+        out = set()
+        for name, _, dtype in directory.entries():
+            if name.startswith(WHITEOUT_PREFIX) and not name.startswith(SPECIAL_PREFIX):
+                out.add(name[len(WHITEOUT_PREFIX):])
+            elif dtype == abi.DT_CHR and is_whiteout_device(directory.lookup(name)):
+                out.add(name)
+        return out
+
+    def _marker(self, directory: Inode, name: bytes) -> None:
+        if not self._has(directory, name):
+            directory.create(name, 0o600, 0, 0)
+
+    def _drop(self, directory: Inode, name: bytes) -> None:
+        try:
+            directory.unlink(name)
+        except SyscallError as exc:
+            if exc.errno != abi.ENOENT:
+                raise
+
+    def add_whiteout(self, directory: Inode, name: bytes) -> None:
+        # A name too long for its marker cannot be whited out: the removal fails instead.
+        check_name(WHITEOUT_PREFIX + name)
+        self._marker(directory, WHITEOUT_PREFIX + name)
+
+    def drop_whiteout(self, directory: Inode, name: bytes) -> None:
+        if len(WHITEOUT_PREFIX + name) <= 255:
+            self._drop(directory, WHITEOUT_PREFIX + name)
+        node = super().child(directory, name)
+        if node is not None and is_whiteout_device(node):
+            self._drop(directory, name)
+
+    def is_opaque(self, directory: Inode) -> bool:
+        return self._has(directory, OPAQUE_MARKER)
+
+    def set_opaque(self, directory: Inode) -> None:
+        self._marker(directory, OPAQUE_MARKER)
+
+    def clear_marks(self, directory: Inode) -> None:
+        for name, _, dtype in directory.entries():
+            if name.startswith(WHITEOUT_PREFIX) or (dtype == abi.DT_CHR
+                                                    and is_whiteout_device(directory.lookup(name))):
+                self._drop(directory, name)
+
+    def check_name(self, name: bytes) -> None:
+        if name.startswith(WHITEOUT_PREFIX):
+            raise SyscallError(abi.EPERM)
+
+    def _settle(self, node: Inode, mode: int, uid: int, gid: int) -> None:
+        """The host's umask and owner are not the guest's: set both as asked (the owner
+        only where the host lets vkemu)."""
+        node.setattr(mode=mode & 0o7777)
+        try:
+            node.setattr(uid=uid, gid=gid)
+        except SyscallError as exc:
+            if exc.errno != abi.EPERM:
+                raise
+
+    def create(self, directory: Inode, name: bytes, mode: int, uid: int, gid: int) -> Inode:
+        self.check_name(name)
+        node = directory.create(name, mode, uid, gid)
+        self._settle(node, mode, uid, gid)
+        return node
+
+    def mkdir(self, directory: Inode, name: bytes, mode: int, uid: int, gid: int) -> Inode:
+        self.check_name(name)
+        node = directory.mkdir(name, mode, uid, gid)
+        self._settle(node, mode, uid, gid)
+        return node
+
+    def copy_up(self, directory: Inode, name: bytes, lower: Inode) -> Inode:
+        st = lower.stat()
+        kind = st.mode & abi.S_IFMT
+        if kind == abi.S_IFDIR:
+            up = directory.mkdir(name, 0o700, st.uid, st.gid)
+        elif kind == abi.S_IFLNK:
+            up = directory.symlink(name, lower.readlink(), st.uid, st.gid)
+        elif kind == abi.S_IFREG:
+            temp = SPECIAL_PREFIX + b".copyup%d" % next(self._temp)
+            self._drop(directory, temp)
+            up = directory.create(temp, 0o600, st.uid, st.gid)
+            self._write(up, read_all(lower))
+            self._fsync(up)
+        else:
+            raise SyscallError(abi.EPERM)
+        if kind != abi.S_IFLNK:
+            self._settle(up, st.mode, st.uid, st.gid)
+        up.setattr(atime_ns=st.atime_ns, mtime_ns=st.mtime_ns)
+        if kind == abi.S_IFREG:
+            directory.rename(temp, directory, name, 0)
+            up = directory.lookup(name)
+        self._fsync(directory)
+        return up
+
+    def _write(self, node: Inode, data: bytes) -> None:
+        assert isinstance(node, HostInode)
+        self.fs.host("copyup", node.rel, _write_file, self.fs.root_fd, node.rel, data)
+
+    def _fsync(self, node: Inode) -> None:
+        assert isinstance(node, HostInode)
+        self.fs.host("fsync", node.rel, _fsync_path, self.fs.root_fd, node.rel)
+
+    def sync(self, inode: Inode) -> None:
+        self._fsync(inode)
+
+    def refresh(self, directory: Inode, name: bytes, old: Inode) -> Inode:
+        # Host objects are known by path, which a rename changes.
+        return directory.lookup(name)
+
+
+def _write_file(root_fd: int, rel: bytes, data: bytes) -> None:
+    fd = open_beneath(root_fd, rel, os.O_WRONLY)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _fsync_path(root_fd: int, rel: bytes) -> None:
+    fd = open_beneath(root_fd, rel, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- the merged view --------------------------------------------------------------------------
+
+Stack = list[tuple[LowerLayer, Inode]]    # the lower directories or file behind one path, top first
 
 
 class OverlayFS(Filesystem):
     name = "overlay"
     magic = 0x794C7630
 
-    def __init__(self, numbers: InodeNumbers, dev: int, lower: Inode, upper: MemFS | None = None) -> None:
+    def __init__(self, numbers: InodeNumbers, dev: int, lowers: Sequence[LowerLayer],
+                 upper: Upper | None = None) -> None:
+        """``lowers`` top first (the last is the container root)."""
         super().__init__(numbers, dev)
-        self.lower_root = lower
-        self.upper = upper or MemFS(numbers, dev)
-        self._root = OverlayInode(self, None, b"", self.upper.root(), lower)
+        self.lowers = list(lowers)
+        self.writable = upper or MemUpper(MemFS(numbers, dev))
+        self.upper = self.writable.fs          # the filesystem that takes the writes
+        up_root = self.writable.root()
+        stack: Stack = []
+        if not self.writable.is_opaque(up_root):
+            for layer in self.lowers:
+                stack.append((layer, layer.root))
+                if layer.marks(layer.root).opaque:
+                    break
+        self._root = OverlayInode(self, None, b"", up_root, stack)
 
     def root(self) -> OverlayInode:
         return self._root
 
     def statfs(self) -> StatFs:
-        st = self.lower_root.fs.statfs()
+        """The figures of the host directory that takes the writes (``--upper``), else
+        of the container root's host directory; the overlay's own type."""
+        writes_to_host = isinstance(self.writable, HostUpper)
+        roots = [layer.root.fs for layer in self.lowers if isinstance(layer.root.fs, HostFS)]
+        st = self.writable.statfs() if writes_to_host or not roots else roots[-1].statfs()
         st.magic, st.flags = self.magic, 0
         return st
 
 
+def _below(stack: Stack, name: bytes, dirs_only: bool) -> Stack:
+    """The lower objects behind ``name`` in the directories ``stack``: the topmost entry,
+    and under a directory the same-named directories down to a whiteout or opaque one."""
+    out: Stack = []
+    for layer, directory in stack:
+        marks = layer.marks(directory)
+        node: Inode | None = None
+        if name not in marks.markers:
+            try:
+                node = directory.lookup(name)
+            except SyscallError as exc:
+                if exc.errno not in (abi.ENOENT, abi.ENOTDIR):
+                    raise
+        if node is not None:
+            if not node.is_dir:
+                if not out and not dirs_only:
+                    out.append((layer, node))
+                break
+            out.append((layer, node))
+            dirs_only = True
+            if layer.marks(node).opaque:
+                break
+        if name in marks.whiteouts or marks.opaque:
+            break
+    return out
+
+
 class OverlayInode(Inode):
     def __init__(self, fs: OverlayFS, parent: OverlayInode | None, name: bytes,
-                 upper: MemInode | None, lower: Inode | None) -> None:
+                 upper: Inode | None, lowers: Stack) -> None:
         self.fs = fs
         self.parent = parent
         self.name = name
         self.upper = upper
-        self.lower = lower
-        self.ino = lower.ino if lower is not None else upper.ino  # type: ignore[union-attr]
+        self.lowers = lowers
+        self.ino = lowers[0][1].ino if lowers else upper.ino  # type: ignore[union-attr]
         self._children: dict[bytes, OverlayInode] = {}
         self.removed = False          # this name was unlinked or rmdir'ed
 
     @property
     def top(self) -> Inode:
-        return self.upper if self.upper is not None else self.lower  # type: ignore[return-value]
+        return self.upper if self.upper is not None else self.lowers[0][1]
 
     @property
     def immutable(self) -> bool:  # type: ignore[override]
-        return self.upper is None and self.lower is not None and self.lower.immutable
+        return self.upper is None and self.lowers[0][1].immutable
 
     @property
     def mode(self) -> int:
@@ -77,24 +421,16 @@ class OverlayInode(Inode):
         cached = self._children.get(name)
         if cached is not None:
             return cached
-        up: MemInode | None = None
-        if self.upper is not None:
-            if name in self.upper.whiteouts:
-                raise SyscallError(abi.ENOENT)
-            up = self.upper.children.get(name)
-        low: Inode | None = None
-        hides_lower = self.upper is not None and self.upper.opaque
-        if self.lower is not None and not hides_lower and (up is None or up.is_dir):
-            try:
-                low = self.lower.lookup(name)
-            except SyscallError as exc:
-                if exc.errno not in (abi.ENOENT, abi.ENOTDIR):
-                    raise
-            if up is not None and low is not None and (not low.is_dir or up.opaque):
-                low = None
-        if up is None and low is None:
+        upper_layer = self.fs.writable
+        up = upper_layer.child(self.upper, name) if self.upper is not None else None
+        lowers: Stack = []
+        if up is None or up.is_dir:
+            hidden = self.upper is not None and upper_layer.is_whiteout(self.upper, name)
+            if not hidden and not (up is not None and upper_layer.is_opaque(up)):
+                lowers = _below(self.lowers, name, dirs_only=up is not None)
+        if up is None and not lowers:
             raise SyscallError(abi.ENOENT)
-        child = OverlayInode(self.fs, self, name, up, low)
+        child = OverlayInode(self.fs, self, name, up, lowers)
         self._children[name] = child
         return child
 
@@ -104,51 +440,36 @@ class OverlayInode(Inode):
         out: list[tuple[bytes, int, int]] = []
         seen: set[bytes] = set()
         hidden: set[bytes] = set()
+        upper_layer = self.fs.writable
         if self.upper is not None:
-            hidden = self.upper.whiteouts
-        if self.lower is not None and not (self.upper is not None and self.upper.opaque):
-            for name, ino, dtype in self.lower.entries():
-                if name in hidden:
-                    continue
-                up = self.upper.children.get(name) if self.upper is not None else None
-                if up is not None:
-                    ino = ino if up.is_dir and dtype == abi.DT_DIR else self.lookup(name).ino
-                    dtype = dtype_of(up.mode_bits)
-                out.append((name, ino, dtype))
+            for name, _, dtype in upper_layer.listing(self.upper):
+                out.append((name, self.lookup(name).ino, dtype))
                 seen.add(name)
-        if self.upper is not None:
-            for name, child in self.upper.children.items():
-                if name not in seen:
-                    out.append((name, self.lookup(name).ino, dtype_of(child.mode_bits)))
+            hidden = set(upper_layer.whiteouts(self.upper))
+        for layer, directory in self.lowers:
+            marks = layer.marks(directory)
+            for name, ino, dtype in directory.entries():
+                if name in seen or name in hidden or name in marks.markers:
+                    continue
+                cached = self._children.get(name)
+                out.append((name, cached.ino if cached is not None else ino, dtype))
+                seen.add(name)
+            hidden |= marks.whiteouts
         return out
 
     def _has_entries(self) -> bool:
         return bool(self.entries())
 
     # -- copy-up --
-    def copy_up(self) -> MemInode:
+    def copy_up(self) -> Inode:
         if self.upper is not None:
             return self.upper
-        assert self.parent is not None and self.lower is not None
+        assert self.parent is not None and self.lowers
         parent_upper = self.parent.copy_up()
-        st = self.lower.stat()
-        kind = st.mode & abi.S_IFMT
-        if kind == abi.S_IFDIR:
-            up = parent_upper.mkdir(self.name, st.mode, st.uid, st.gid)
-        elif kind == abi.S_IFLNK:
-            up = parent_upper.symlink(self.name, self.lower.readlink(), st.uid, st.gid)
-        elif kind == abi.S_IFREG:
-            up = parent_upper.create(self.name, st.mode, st.uid, st.gid)
-            assert isinstance(up, MemInode)
-            up.data = bytearray(read_all(self.lower))
-        else:
-            raise SyscallError(abi.EPERM)
-        assert isinstance(up, MemInode)
-        up.times.atime_ns, up.times.mtime_ns, up.times.ctime_ns = st.atime_ns, st.mtime_ns, st.ctime_ns
-        self.upper = up
-        if kind != abi.S_IFDIR:
-            self.lower = None
-        return up
+        self.upper = self.fs.writable.copy_up(parent_upper, self.name, self.lowers[0][1])
+        if not self.upper.is_dir:
+            self.lowers = []
+        return self.upper
 
     # -- mutations, all in the upper layer --
     def _exists(self, name: bytes) -> OverlayInode | None:
@@ -159,30 +480,41 @@ class OverlayInode(Inode):
                 return None
             raise
 
-    def _new_child(self, name: bytes, make) -> Inode:
+    def _lower_has(self, name: bytes) -> bool:
+        return bool(_below(self.lowers, name, dirs_only=False))
+
+    def _new_child(self, name: bytes, make: Callable[[Inode], Inode]) -> Inode:
         if not self.is_dir:
             raise SyscallError(abi.ENOTDIR)
         if self.removed:
             raise SyscallError(abi.ENOENT)
+        check_name(name)
         if self._exists(name) is not None:
             raise SyscallError(abi.EEXIST)
+        upper_layer = self.fs.writable
+        upper_layer.check_name(name)
         upper = self.copy_up()
-        was_whiteout = name in upper.whiteouts
         child_upper = make(upper)
-        if was_whiteout and child_upper.is_dir:
-            child_upper.opaque = True
-        child = OverlayInode(self.fs, self, name, child_upper, None)
+        # A directory where a lower one was (whited out) must not show its old entries.
+        if child_upper.is_dir and self._lower_has(name):
+            upper_layer.set_opaque(child_upper)
+        upper_layer.drop_whiteout(upper, name)
+        child = OverlayInode(self.fs, self, name, child_upper, [])
         self._children[name] = child
         return child
 
     def create(self, name: bytes, mode: int, uid: int, gid: int) -> Inode:
-        return self._new_child(name, lambda up: up.create(name, mode, uid, gid))
+        return self._new_child(name, lambda up: self.fs.writable.create(up, name, mode, uid, gid))
 
     def mkdir(self, name: bytes, mode: int, uid: int, gid: int) -> Inode:
-        return self._new_child(name, lambda up: up.mkdir(name, mode, uid, gid))
+        return self._new_child(name, lambda up: self.fs.writable.mkdir(up, name, mode, uid, gid))
 
     def symlink(self, name: bytes, target: bytes, uid: int, gid: int) -> Inode:
         return self._new_child(name, lambda up: up.symlink(name, target, uid, gid))
+
+    def mknod(self, name: bytes, mode: int, uid: int, gid: int, rdev: int = 0) -> Inode:
+        # A host-backed upper layer holds no special files: EPERM from it.
+        return self._new_child(name, lambda up: up.mknod(name, mode, uid, gid, rdev))
 
     def link(self, name: bytes, target: Inode) -> None:
         if not isinstance(target, OverlayInode) or target.fs is not self.fs:
@@ -191,10 +523,14 @@ class OverlayInode(Inode):
             raise SyscallError(abi.EPERM)
         if self._exists(name) is not None:
             raise SyscallError(abi.EEXIST)
+        self.fs.writable.check_name(name)
         target_upper = target.copy_up()
-        self.copy_up().link(name, target_upper)
-        self._children[name] = OverlayInode(self.fs, self, name, target_upper, None)
-        self._children[name].ino = target.ino
+        upper = self.copy_up()
+        upper.link(name, target_upper)
+        self.fs.writable.drop_whiteout(upper, name)
+        child = OverlayInode(self.fs, self, name, target_upper, [])
+        child.ino = target.ino
+        self._children[name] = child
 
     def _remove(self, name: bytes, want_dir: bool) -> None:
         child = self.lookup(name)
@@ -205,16 +541,16 @@ class OverlayInode(Inode):
             raise SyscallError(abi.EISDIR)
         if want_dir and child._has_entries():
             raise SyscallError(abi.ENOTEMPTY)
+        upper_layer = self.fs.writable
         upper = self.copy_up()
+        if child.lowers or self._lower_has(name):
+            upper_layer.add_whiteout(upper, name)
         if child.upper is not None:
             if want_dir:
-                child.upper.children.clear()
+                upper_layer.clear_marks(child.upper)
                 upper.rmdir(name)
             else:
                 upper.unlink(name)
-        if child.lower is not None:
-            upper.whiteouts.add(name)
-            upper.touch()
         del self._children[name]
         child.removed = True
 
@@ -229,9 +565,10 @@ class OverlayInode(Inode):
             raise SyscallError(abi.EXDEV)
         if flags & abi.RENAME_EXCHANGE:
             raise SyscallError(abi.EINVAL)
+        check_name(new_name)
         child = self.lookup(name)
         assert isinstance(child, OverlayInode)
-        if child.is_dir and child.lower is not None:
+        if child.is_dir and child.lowers:
             # overlayfs without redirect_dir: the caller (mv) falls back to copying.
             raise SyscallError(abi.EXDEV)
         target = new_dir._exists(new_name)
@@ -246,30 +583,35 @@ class OverlayInode(Inode):
                 raise SyscallError(abi.EISDIR)
             if target.is_dir and target._has_entries():
                 raise SyscallError(abi.ENOTEMPTY)
+        upper_layer = self.fs.writable
+        upper_layer.check_name(new_name)
+        source_below = self._lower_has(name)
         moved = child.copy_up()
         src_upper = self.copy_up()
         dst_upper = new_dir.copy_up()
-        if target is not None and target.upper is None:
-            dst_upper.whiteouts.discard(new_name)
-        had_lower_below = target is not None and target.lower is not None
+        if target is not None and target.upper is not None and target.is_dir:
+            upper_layer.clear_marks(target.upper)
+        if source_below:
+            upper_layer.add_whiteout(src_upper, name)
         src_upper.rename(name, dst_upper, new_name, flags & abi.RENAME_NOREPLACE)
-        if moved.is_dir and had_lower_below:
-            moved.opaque = True
-        if child.lower is not None or self._lower_has(name):
-            src_upper.whiteouts.add(name)
         del self._children[name]
+        if target is not None:
+            target.removed = True
         new_dir._children.pop(new_name, None)
-        child.parent, child.name, child.lower = new_dir, new_name, None
+        child.parent, child.name, child.lowers = new_dir, new_name, []
         new_dir._children[new_name] = child
+        child._rebase(dst_upper)
+        if moved.is_dir and new_dir._lower_has(new_name):
+            upper_layer.set_opaque(child.upper)  # type: ignore[arg-type]
+        upper_layer.drop_whiteout(dst_upper, new_name)
 
-    def _lower_has(self, name: bytes) -> bool:
-        if self.lower is None or (self.upper is not None and self.upper.opaque):
-            return False
-        try:
-            self.lower.lookup(name)
-            return True
-        except SyscallError:
-            return False
+    def _rebase(self, parent_upper: Inode) -> None:
+        """After a rename: this subtree's upper objects as found at their new place."""
+        if self.upper is None:
+            return
+        self.upper = self.fs.writable.refresh(parent_upper, self.name, self.upper)
+        for child in self._children.values():
+            child._rebase(self.upper)
 
     def setattr(self, **changes) -> None:  # type: ignore[override]
         self.copy_up().setattr(**changes)
@@ -284,7 +626,17 @@ class OverlayInode(Inode):
         if self.is_dir or flags & abi.O_PATH:
             if writing and not flags & abi.O_PATH:
                 raise SyscallError(abi.EISDIR)
-            return FileDescription(self, flags)
+            return OverlayDirectory(self, flags)
         desc = self.top.open(flags)
         desc.inode = self
         return desc
+
+
+class OverlayDirectory(FileDescription):
+    """An open overlay directory (or O_PATH object): fsync reaches a host upper layer."""
+
+    def sync(self) -> None:
+        inode = self.inode
+        assert isinstance(inode, OverlayInode)
+        if inode.upper is not None and inode.is_dir:
+            inode.fs.writable.sync(inode.upper)

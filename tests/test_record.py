@@ -1,0 +1,191 @@
+"""Record and replay (tools/record.py): round trips, offline replay, divergence, bad files."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import struct
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, program, run_vkemu
+from tools.record import (FORMAT_VERSION, MAGIC, Recording, RecordingError, decode_value, encode_value)
+
+
+def record(tmp_path: Path, args: list[str], name: str = "run.vkr", input: bytes = b"", trace: bool = True):
+    """``vkemu record``; returns (the result, the recording's path, the trace text)."""
+    out = tmp_path / name
+    trace_file = tmp_path / (name + ".trace")
+    opts = ["--strict"] + ([f"--trace={trace_file}"] if trace else [])
+    res = run_vkemu(["record", "-o", str(out)] + opts + args, strict=False, input=input)
+    return res, out, trace_file.read_text() if trace else ""
+
+
+def replay(tmp_path: Path, path: Path, *extra: str, name: str = "replay.trace"):
+    """``vkemu replay`` with no stdin; returns (the result, the trace text)."""
+    trace_file = tmp_path / name
+    res = run_vkemu(["replay", "--strict", f"--trace={trace_file}", *extra, str(path)], strict=False, input=None)
+    return res, trace_file.read_text() if trace_file.exists() else ""
+
+
+def assert_round_trip(tmp_path: Path, args: list[str], input: bytes = b"") -> None:
+    rec, path, rec_trace = record(tmp_path, args, input=input)
+    rep, rep_trace = replay(tmp_path, path)
+    assert (rep.stdout, rep.stderr, rep.returncode) == (rec.stdout, rec.stderr, rec.returncode)
+    assert rep_trace == rec_trace and rec_trace.count("\n") > 10
+    check = run_vkemu(["replay", "--check", str(path)], strict=False, input=None)
+    assert check.returncode == 0, check.stderr
+    assert b"followed the recording" in check.stderr and check.stdout == b""
+
+
+@pytest.mark.parametrize("name,args", [
+    ("hello_args", ["one", "two words"]),      # single-threaded
+    ("threads_basic", []),                     # threads, futexes, counted quanta
+    ("pipe_threads", []),                      # threads handing bytes through a pipe
+    ("proc_fork", []),                         # fork, wait, exit statuses
+    ("signals_basic", []),                     # handlers, masks, kill, SIGPIPE death
+])
+def test_round_trip(tmp_path: Path, name: str, args: list[str]) -> None:
+    assert_round_trip(tmp_path, [program(name)] + args)
+
+
+def test_round_trip_thread_reading_stdin(tmp_path: Path) -> None:
+    assert_round_trip(tmp_path, [program("stdin_thread")], input=b"typed")
+
+
+def test_inputs_replay_offline(tmp_path: Path) -> None:
+    """A host file, stdin, clocks, random bytes, stat times and a child: the replay
+    prints exactly what the recording did, after the file and its mount are gone and
+    with no stdin at all."""
+    vol = tmp_path / "vol"
+    vol.mkdir()
+    (vol / "in.txt").write_text("data in the file\n")
+    rec, path, rec_trace = record(tmp_path, ["-v", f"{vol}:/data", program("record_inputs"), "/data/in.txt"],
+                                  input=b"x" * 5000)
+    assert rec.returncode == 5
+    assert b"file: 17 bytes: data in the file" in rec.stdout and b"stdin: 5000 bytes" in rec.stdout
+    assert b"child exit 7" in rec.stdout
+    (vol / "in.txt").unlink()
+    vol.rmdir()
+    rep, rep_trace = replay(tmp_path, path)
+    assert (rep.stdout, rep.returncode) == (rec.stdout, rec.returncode)
+    assert rep_trace == rec_trace
+    # A second recording of the same program differs (time and randomness are inputs).
+    vol.mkdir()
+    (vol / "in.txt").write_text("data in the file\n")
+    again, _, _ = record(tmp_path, ["-v", f"{vol}:/data", program("record_inputs"), "/data/in.txt"],
+                         name="again.vkr", input=b"x" * 5000)
+    assert again.stdout != rec.stdout
+
+
+def test_host_signal_replays_at_the_same_point(tmp_path: Path) -> None:
+    """SIGINT sent to vkemu while recording: the guest counts syscalls until it
+    arrives, so the replay prints the same count only if it delivers it at the same
+    syscall."""
+    path = tmp_path / "sig.vkr"
+    cmd = [sys.executable, "-m", "tools.vkemu", "record", "-o", str(path), "--strict", program("record_sigint")]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "LC_ALL": "C"})
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"ready\n"
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert out.startswith(b"signal 2 after ")
+    rep, _ = replay(tmp_path, path)
+    assert (rep.stdout, rep.returncode) == (b"ready\n" + out, 0)
+
+
+def test_divergence_against_another_program(tmp_path: Path) -> None:
+    _, path, _ = record(tmp_path, [program("hello_args"), "x"], trace=False)
+    res = run_vkemu(["replay", "--check", "--program", program("threads_basic"), str(path)], strict=False,
+                    input=None)
+    assert res.returncode == 125
+    line = res.stderr.decode().strip().splitlines()[-1]
+    assert line.startswith("vkemu: replay diverged at event ") and "recorded " in line and "replay has" in line
+    assert "tid 1" in line
+
+
+def test_divergence_against_other_arguments(tmp_path: Path) -> None:
+    """The same program recorded with other arguments: its output differs, caught at
+    the write that differs (the bytes are compared by checksum)."""
+    _, path, _ = record(tmp_path, [program("hello_args"), "x"], trace=False)
+    rec = Recording.open(str(path))
+    rec.header["argv"] = rec.header["argv"][:1] + ["y"]
+    edited = tmp_path / "edited.vkr"
+    write_recording(edited, rec)
+    res = run_vkemu(["replay", "--check", str(edited)], strict=False, input=None)
+    assert res.returncode == 125
+    assert b"host write of fd" in res.stderr and b"other bytes" in res.stderr
+
+
+def write_recording(path: Path, rec: Recording) -> None:
+    """Write ``rec`` back (to build test files with a changed header)."""
+    def record_bytes(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack("<cII", kind, len(payload), zlib.crc32(payload)) + payload
+    data = MAGIC + record_bytes(b"H", json.dumps(rec.header).encode())
+    data += record_bytes(b"P", zlib.compress(rec.program))
+    for _, chunk in rec.chunks:
+        data += record_bytes(b"C", chunk)
+    data += record_bytes(b"E", json.dumps(rec.end).encode())
+    path.write_bytes(data)
+
+
+def test_truncated_corrupt_and_incompatible_recordings(tmp_path: Path) -> None:
+    _, path, _ = record(tmp_path, [program("hello_args")], trace=False)
+    data = path.read_bytes()
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    truncated = cases / "truncated.vkr"
+    truncated.write_bytes(data[:len(data) // 2])
+    res = run_vkemu(["replay", str(truncated)], strict=False, input=None)
+    assert res.returncode == 2
+    assert res.stderr.count(b"\n") == 1 and b"truncated at byte offset" in res.stderr
+    corrupt = cases / "corrupt.vkr"
+    flipped = bytearray(data)
+    flipped[len(data) // 2] ^= 0xFF
+    corrupt.write_bytes(bytes(flipped))
+    res = run_vkemu(["replay", str(corrupt)], strict=False, input=None)
+    assert res.returncode == 2
+    assert res.stderr.count(b"\n") == 1 and b"corrupt at byte offset" in res.stderr
+    rec = Recording.open(str(path))
+    rec.header.update(format=FORMAT_VERSION + 1, vkemu="9.9")
+    newer = cases / "newer.vkr"
+    write_recording(newer, rec)
+    res = run_vkemu(["replay", str(newer)], strict=False, input=None)
+    assert res.returncode == 2
+    assert b"vkemu 9.9" in res.stderr and b"this is vkemu " in res.stderr and res.stderr.count(b"\n") == 1
+    junk = cases / "junk.vkr"
+    junk.write_bytes(b"\x00" * 40)
+    assert run_vkemu(["replay", str(junk)], strict=False, input=None).returncode == 2
+    assert run_vkemu(["stats", str(truncated)], strict=False, input=None).returncode == 2
+
+
+def test_stats_summarises_the_syscalls(tmp_path: Path) -> None:
+    _, path, trace = record(tmp_path, [program("hello_args"), "a"])
+    res = run_vkemu(["stats", str(path)], strict=False, input=None)
+    assert res.returncode == 0
+    lines = res.stdout.decode().splitlines()
+    total = next(line for line in lines if line.endswith(" total")).split()
+    # Every syscall the trace shows is counted: one trace line each, plus exit's.
+    assert int(total[1]) == sum(1 for line in trace.splitlines() if not line.startswith("+++"))
+    write = next(line for line in lines if line.endswith(" write")).split()
+    assert write[1] == "1"
+
+
+def test_values_round_trip() -> None:
+    st = os.stat(REPO)
+    back = decode_value(json.loads(json.dumps(encode_value([st, b"\x00\xff", (1, "a"), None]))))
+    assert back[0] == st and back[0].st_mtime_ns == st.st_mtime_ns and back[0].st_blocks == st.st_blocks
+    assert back[1:] == [b"\x00\xff", [1, "a"], None]
+
+
+def test_missing_recording_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RecordingError, match="No such file"):
+        Recording.open(str(tmp_path / "none.vkr"))

@@ -1,0 +1,851 @@
+"""Deterministic record and replay (`vkemu record`, `vkemu replay`, `vkemu stats`).
+
+The kernel is deterministic given its inputs (invariant 4): the scheduler switches
+threads at counted quanta, pids and tids come from one counter, and everything else
+the guest can observe enters through :class:`vkernel.sources.Sources`.  A recording
+is that stream of inputs, in the order the kernel asked for them, plus the program
+and its launch (argv, environment, cwd, volumes, policy, quantum).  Replay runs the
+same kernel with :class:`ReplaySources`, which answers every question from the
+stream and never touches the host: no host file, clock, terminal or random source.
+
+Each syscall also leaves a small event (thread, number, result), and every
+``CHECK_EVERY``-th one a digest of the thread's registers, so a replay that goes
+another way is caught at the first syscall that differs, and ``vkemu stats``
+summarises a recording without running it.
+
+File format (all integers little-endian)::
+
+    magic  b"VKREC\\n"
+    record*  kind (1 byte) | payload length (u32) | crc32 of payload (u32) | payload
+      H  header, JSON: format, vkemu version, program path and sha256, argv, env,
+         cwd, volumes, policy (TOML) and its sha256, quantum, checksum interval
+      P  the program image, zlib
+      C  a chunk of events: zlib of a JSON list; an event is a list whose first item
+         says what it is (see ``_Event``)
+      E  the end, JSON: wait status, syscall and event counts
+
+A file without its E record is truncated; a record whose bytes or checksum do not
+add up is corrupt: both are reported with the byte offset.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import struct
+import sys
+import threading
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Sequence
+
+from vkernel.sources import Key, SourceStop, Sources
+
+MAGIC = b"VKREC\n"
+FORMAT_VERSION = 1
+CHECK_EVERY = 1024            # a register digest every this many syscalls
+SIGNAL_GRACE = 0.3            # seconds a host signal waits for a syscall before a cut
+_CHUNK_EVENTS = 8192          # events per compressed chunk
+_CHUNK_BYTES = 1 << 20        # ... or fewer once their payload bytes reach this
+_RECORD_HEAD = struct.Struct("<cII")
+
+EXIT_CORRUPT = 2              # truncated, corrupt or incompatible recording
+EXIT_DIVERGED = 125           # the replay did not follow the recording
+
+
+class _Event:
+    """The first item of each event."""
+    CLOCK = "c"          # clock_id, ns
+    RANDOM = "R"         # b64
+    WAIT = "w"           # [ready fds]
+    CALL = "h"           # kind, key, value
+    ERROR = "e"          # kind, key, errno
+    READ = "r"           # kind, fd, b64
+    WRITE = "W"          # kind, fd, count, crc32 of the bytes written
+    POLL = "p"           # fd, revents
+    SIGNAL = "S"         # loop point, signal
+    STOP = "T"           # the slice stops after this syscall (a host signal is waiting)
+    CUT = "X"            # loop point, tid, rip, register digest: a slice cut between instructions
+    SYSCALL = "s"        # tid, nr, result (None: blocked or a control result)
+    DIGEST = "g"         # syscall index, tid, register digest
+
+    NAMES = {"c": "clock read", "R": "random bytes", "w": "host readiness wait", "h": "host call",
+             "e": "host call error", "r": "host read", "W": "host write", "p": "host poll",
+             "S": "host signal", "T": "stop for a host signal", "X": "cut for a host signal", "s": "syscall", "g": "register digest"}
+
+
+class RecordingError(Exception):
+    """A recording that cannot be read (exit 2)."""
+
+
+class Divergence(SourceStop):
+    """The replay asked for something other than what the recording holds."""
+
+    def __init__(self, index: int, where: str, expected: str, actual: str) -> None:
+        super().__init__(f"replay diverged at event {index} ({where}): recorded {expected}; replay has {actual}")
+        self.index = index
+
+
+def vkemu_version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("vkernel")
+    except Exception:
+        return "0.1.0"
+
+
+# -- values ------------------------------------------------------------------------------
+# host_call results as JSON: bytes and os.stat_result get a one-key object.
+
+_STAT_EXTRA = ("st_rdev", "st_blksize", "st_blocks", "st_atime_ns", "st_mtime_ns", "st_ctime_ns")
+
+
+def encode_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"b": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, os.stat_result):
+        return {"st": list(value[:10]) + [getattr(value, name) for name in _STAT_EXTRA]}
+    if isinstance(value, (list, tuple)):
+        return [encode_value(v) for v in value]
+    raise TypeError(f"a host call returned {type(value).__name__}, which a recording cannot hold")
+
+
+def decode_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [decode_value(v) for v in value]
+    if isinstance(value, dict):
+        if "b" in value:
+            return base64.b64decode(value["b"])
+        fields = value["st"]
+        return os.stat_result(tuple(fields[:10]), dict(zip(_STAT_EXTRA, fields[10:])))
+    return value
+
+
+# -- the file ----------------------------------------------------------------------------
+
+class Writer:
+    """Appends records to a recording file as the run goes."""
+
+    def __init__(self, path: str) -> None:
+        self.file = open(path, "wb")
+        self.file.write(MAGIC)
+        self.events: list[Sequence[Any]] = []     # appended to directly on the syscall path
+        self.written = 0               # events in chunks already written
+        self._pending_bytes = 0
+
+    def record(self, kind: bytes, payload: bytes) -> None:
+        self.file.write(_RECORD_HEAD.pack(kind, len(payload), zlib.crc32(payload)) + payload)
+
+    @property
+    def count(self) -> int:
+        return self.written + len(self.events)
+
+    def add(self, event: Sequence[Any], size: int = 0) -> None:
+        self.events.append(event)
+        self._pending_bytes += size
+        if len(self.events) >= _CHUNK_EVENTS or self._pending_bytes >= _CHUNK_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.events:
+            self.record(b"C", zlib.compress(json.dumps(self.events, separators=(",", ":")).encode(), 1))
+            self.written += len(self.events)
+            self.events.clear()
+            self._pending_bytes = 0
+
+    def close(self, end: dict[str, Any]) -> None:
+        self.flush()
+        self.record(b"E", json.dumps(end).encode())
+        self.file.close()
+
+
+@dataclass
+class Recording:
+    """A recording file, checked whole when it is opened (framing and checksums);
+    its event chunks are decompressed as the replay reaches them."""
+    path: str
+    header: dict[str, Any]
+    program: bytes
+    end: dict[str, Any]
+    chunks: list[tuple[int, bytes]] = field(default_factory=list)   # (file offset, zlib payload)
+
+    @classmethod
+    def open(cls, path: str) -> Recording:
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as exc:
+            raise RecordingError(f"{path}: {exc.strerror}") from None
+        if not data.startswith(MAGIC):
+            if MAGIC.startswith(data):
+                raise RecordingError(f"{path}: truncated at byte offset {len(data)} (inside the file's magic)")
+            raise RecordingError(f"{path}: not a vkemu recording (bad magic at byte offset 0)")
+        offset = len(MAGIC)
+        header: dict[str, Any] | None = None
+        program: bytes | None = None
+        chunks: list[tuple[int, bytes]] = []
+        end: dict[str, Any] | None = None
+        while offset < len(data):
+            if end is not None:
+                raise RecordingError(f"{path}: corrupt at byte offset {offset}: data after the end record")
+            if len(data) - offset < _RECORD_HEAD.size:
+                raise RecordingError(f"{path}: truncated at byte offset {len(data)} (a record header starts at "
+                                     f"{offset})")
+            kind, size, crc = _RECORD_HEAD.unpack_from(data, offset)
+            start = offset + _RECORD_HEAD.size
+            if kind not in (b"H", b"P", b"C", b"E") or (header is None) != (kind == b"H"):
+                raise RecordingError(f"{path}: corrupt at byte offset {offset}: unexpected record kind {kind!r}")
+            if start + size > len(data):
+                raise RecordingError(f"{path}: truncated at byte offset {len(data)} (the record at {offset} "
+                                     f"needs {size} bytes, {len(data) - start} are there)")
+            payload = data[start:start + size]
+            if zlib.crc32(payload) != crc:
+                raise RecordingError(f"{path}: corrupt at byte offset {offset}: checksum mismatch")
+            try:
+                if kind == b"H":
+                    header = json.loads(payload)
+                    _check_version(path, header)
+                elif kind == b"P":
+                    program = zlib.decompress(payload)
+                elif kind == b"C":
+                    chunks.append((offset, payload))
+                else:
+                    end = json.loads(payload)
+            except (ValueError, zlib.error) as exc:
+                raise RecordingError(f"{path}: corrupt at byte offset {offset}: {exc}") from None
+            offset = start + size
+        if header is None:
+            raise RecordingError(f"{path}: truncated at byte offset {len(data)} (no header)")
+        if end is None:
+            raise RecordingError(f"{path}: truncated at byte offset {len(data)} (no end record: "
+                                 "the recording stopped early)")
+        if program is None:
+            raise RecordingError(f"{path}: corrupt: no program image")
+        return cls(path, header, program, end, chunks)
+
+    def events(self) -> Iterator[list[Any]]:
+        for offset, payload in self.chunks:
+            try:
+                batch = json.loads(zlib.decompress(payload))
+            except (ValueError, zlib.error) as exc:
+                raise RecordingError(f"{self.path}: corrupt at byte offset {offset}: {exc}") from None
+            if not isinstance(batch, list) or not all(isinstance(e, list) and e for e in batch):
+                raise RecordingError(f"{self.path}: corrupt at byte offset {offset}: malformed events")
+            yield from batch
+
+
+def _check_version(path: str, header: Any) -> None:
+    if not isinstance(header, dict) or "format" not in header:
+        raise ValueError("the header is not a vkemu recording header")
+    if header["format"] != FORMAT_VERSION:
+        raise RecordingError(f"{path}: recorded by vkemu {header.get('vkemu', '?')} in format {header['format']}; "
+                             f"this is vkemu {vkemu_version()}, which reads format {FORMAT_VERSION}")
+
+
+# -- recording ---------------------------------------------------------------------------
+
+class RecordingSources(Sources):
+    """The live host, with every answer appended to ``writer`` in order.
+
+    A host signal is taken at the guest's next syscall (on_syscall stops the slice
+    there, a point replay finds again by counting); only a guest that makes none for
+    SIGNAL_GRACE seconds is cut between two instructions, and that point (address and
+    register digest) goes into the end record so replay can stop there too."""
+
+    def __init__(self, writer: Writer) -> None:
+        super().__init__()
+        self._taken = threading.Event()
+        self.cut_points: list[list[int]] = []
+        self.writer = writer
+        self.events = writer.events
+        self.syscalls = 0
+        # A run of identical syscalls (thread, number, result) is one event with a count.
+        self._last: tuple[int, int, int | None] | None = None
+        self._repeats = 0
+
+    def add(self, event: Sequence[Any], size: int = 0) -> None:
+        if self._repeats:
+            self._end_run()
+        self.writer.add(event, size)
+
+    def _end_run(self) -> None:
+        assert self._last is not None
+        tid, nr, result = self._last
+        self.events.append(("s", tid, nr, result) if self._repeats == 1 else ("s", tid, nr, result, self._repeats))
+        self._last, self._repeats = None, 0
+
+    def close(self, end: dict[str, Any]) -> None:
+        if self._repeats:
+            self._end_run()
+        self.writer.close(dict(end, events=self.writer.count, cuts=self.cut_points))
+
+    def clock_ns(self, clock_id: int) -> int:
+        ns = super().clock_ns(clock_id)
+        self.add([_Event.CLOCK, clock_id, ns])
+        return ns
+
+    def random_bytes(self, n: int) -> bytes:
+        data = super().random_bytes(n)
+        self.add([_Event.RANDOM, base64.b64encode(data).decode("ascii")], n)
+        return data
+
+    def wait_host(self, interest: dict[int, int], timeout: float | None) -> set[int]:
+        ready = super().wait_host(interest, timeout)
+        self.add([_Event.WAIT, sorted(ready)])
+        return ready
+
+    def host_call(self, kind: str, key: Key, fn: Callable[..., Any], *args: Any) -> Any:
+        try:
+            value = fn(*args)
+        except OSError as exc:
+            self.add([_Event.ERROR, kind, key, exc.errno])
+            raise
+        self.add([_Event.CALL, kind, key, encode_value(value)])
+        return value
+
+    def host_readinto(self, kind: str, fd: int, fn: Callable[..., int], views: Sequence[memoryview],
+                      *args: Any) -> int:
+        try:
+            n = fn(fd, views, *args)
+        except OSError as exc:
+            self.add([_Event.ERROR, kind, fd, exc.errno])
+            raise
+        data = _gather(views, n)
+        self.add([_Event.READ, kind, fd, base64.b64encode(data).decode("ascii")], n)
+        return n
+
+    def host_write(self, kind: str, fd: int, fn: Callable[..., int], data: Sequence[bytes | memoryview],
+                   *args: Any) -> int:
+        try:
+            n = fn(fd, data, *args)
+        except OSError as exc:
+            self.add([_Event.ERROR, kind, fd, exc.errno])
+            raise
+        self.add([_Event.WRITE, kind, fd, n, zlib.crc32(_gather(data, n))])
+        return n
+
+    def host_poll(self, fd: int, events: int) -> int:
+        revents = super().host_poll(fd, events)
+        self.add([_Event.POLL, fd, revents])
+        return revents
+
+    def host_signal(self, point: int) -> int:
+        sig = super().host_signal(point)
+        if sig:
+            self.cut_requested = False
+            self._taken.set()
+            self.add([_Event.SIGNAL, point, sig])
+        return sig
+
+    def post_signal(self, sig: int, interrupt: Callable[[], None]) -> None:
+        self._taken.clear()
+        super().post_signal(sig, lambda: None)
+        if not self._taken.wait(SIGNAL_GRACE):
+            self.cut_requested = True
+            interrupt()
+
+    def cut(self, point: int, t: Any) -> None:
+        super().cut(point, t)
+        regs = t.process.cpu.get_regs()
+        cut = [point, t.tid, regs.rip, register_digest(t)]
+        self.cut_points.append(cut)
+        self.add([_Event.CUT] + cut)
+
+    def on_syscall(self, t: Any, nr: int, regs: Any, result: Any) -> None:
+        """Each syscall (KernelConfig.syscall_hook): its event, a register digest now
+        and then, and the stop a waiting host signal needs."""
+        self.syscalls = count = self.syscalls + 1
+        key = (t.tid, nr, result if result.__class__ is int else None)
+        if key == self._last:
+            self._repeats += 1
+        else:
+            if self._repeats:
+                self._end_run()
+                if len(self.events) >= _CHUNK_EVENTS:
+                    self.writer.flush()
+            self._last, self._repeats = key, 1
+        if count % CHECK_EVERY == 0:
+            self.add((_Event.DIGEST, count, t.tid, register_digest(t)))
+        if self._signals and not t.attention:
+            # Stop here, where replay can stop too, rather than at a random instruction.
+            t.attention = True
+            self.add([_Event.STOP])
+
+
+def _gather(views: Sequence[bytes | memoryview], n: int) -> bytes:
+    out, left = [], n
+    for view in views:
+        if left <= 0:
+            break
+        chunk = bytes(view[:left])
+        out.append(chunk)
+        left -= len(chunk)
+    return b"".join(out)
+
+
+def register_digest(t: Any) -> int:
+    """crc32 of the thread's general registers (live in its CPU during the syscall)."""
+    regs = t.process.cpu.get_regs()
+    return zlib.crc32(struct.pack("<20Q", *(getattr(regs, name) & (2**64 - 1) for name in _DIGEST_REGS)))
+
+
+_DIGEST_REGS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
+                "r12", "r13", "r14", "r15", "rip", "rflags", "fs_base", "gs_base")
+
+
+# -- replay ------------------------------------------------------------------------------
+
+class ReplaySources(Sources):
+    """Answers from a recording; the host is never asked.  The guest's writes to its
+    stdout/stderr are compared with the recording (their crc32) and, with ``echo``,
+    written to vkemu's own stdout/stderr as rr does."""
+
+    def __init__(self, recording: Recording, echo: bool = True) -> None:
+        super().__init__()
+        try:
+            self.cuts = {int(p): (int(tid), int(rip), int(d)) for p, tid, rip, d in recording.end.get("cuts", [])}
+        except (TypeError, ValueError) as exc:
+            raise RecordingError(f"{recording.path}: corrupt end record: {exc}") from None
+        self._events = recording.events()
+        self._peeked: list[Any] | None = None
+        self.index = 0                  # events consumed
+        self.syscalls = 0
+        self._run: list[Any] = []           # a syscall event with a count, being followed
+        self._run_left = 0
+        self.echo = echo
+        self._stdio: dict[int, int] = {}    # recorded host fd -> the stdio fd it duplicated
+        self.where: Callable[[], str] = lambda: f"after syscall {self.syscalls}"
+
+    # -- the stream --
+    def _peek(self) -> list[Any] | None:
+        if self._peeked is None:
+            self._peeked = next(self._events, None)
+        return self._peeked
+
+    def _take(self, kind: str, actual: str) -> list[Any]:
+        if self._run_left:
+            raise Divergence(self.index, self.where(), f"{describe_event(self._run)} ({self._run_left} more times)",
+                             actual)
+        event = self._peek()
+        if event is None:
+            raise Divergence(self.index, self.where(), "nothing more (the recording ends here)", actual)
+        if event[0] != kind and not (kind in (_Event.CALL, _Event.READ, _Event.WRITE) and event[0] == _Event.ERROR):
+            raise Divergence(self.index, self.where(), describe_event(event), actual)
+        self._peeked = None
+        self.index += 1
+        return event
+
+    def _check(self, event: list[Any], same: bool, actual: str) -> None:
+        if not same:
+            raise Divergence(self.index - 1, self.where(), describe_event(event), actual)
+
+    def remaining(self) -> int:
+        """Events the replay did not consume (0 when it followed the recording to the end)."""
+        left = (0 if self._peek() is None else 1) + (1 if self._run_left else 0)
+        return left + sum(1 for _ in self._events)
+
+    # -- Sources --
+    def clock_ns(self, clock_id: int) -> int:
+        event = self._take(_Event.CLOCK, f"a clock read (clock {clock_id})")
+        self._check(event, event[1] == clock_id, f"a clock read (clock {clock_id})")
+        return int(event[2])
+
+    def random_bytes(self, n: int) -> bytes:
+        event = self._take(_Event.RANDOM, f"{n} random bytes")
+        data = base64.b64decode(event[1])
+        self._check(event, len(data) == n, f"{n} random bytes")
+        return data
+
+    def sleep(self, seconds: float) -> None:
+        pass                             # the clock reads after it are recorded
+
+    def wait_host(self, interest: dict[int, int], timeout: float | None) -> set[int]:
+        event = self._take(_Event.WAIT, f"a wait on host fds {sorted(interest)}")
+        return set(event[1])
+
+    def host_call(self, kind: str, key: Key, fn: Callable[..., Any], *args: Any) -> Any:
+        actual = f"host call {kind} {key!r}"
+        event = self._take(_Event.CALL, actual)
+        self._check(event, event[1] == kind and event[2] == key, actual)
+        if event[0] == _Event.ERROR:
+            raise OSError(event[3], os.strerror(event[3]))
+        value = decode_value(event[3])
+        if kind == "stdio":
+            self._stdio[value[0]] = int(key)
+        return value
+
+    def host_readinto(self, kind: str, fd: int, fn: Callable[..., int], views: Sequence[memoryview],
+                      *args: Any) -> int:
+        actual = f"host {kind} of fd {fd}"
+        event = self._take(_Event.READ, actual)
+        if event[0] == _Event.ERROR:
+            self._check(event, event[1] == kind and event[2] == fd, actual)
+            raise OSError(event[3], os.strerror(event[3]))
+        self._check(event, event[1] == kind and event[2] == fd, actual)
+        data = base64.b64decode(event[3])
+        self._check(event, len(data) <= sum(len(v) for v in views), f"{actual} into a smaller buffer")
+        done = 0
+        for view in views:
+            chunk = data[done:done + len(view)]
+            view[:len(chunk)] = chunk
+            done += len(chunk)
+            if done >= len(data):
+                break
+        return len(data)
+
+    def host_write(self, kind: str, fd: int, fn: Callable[..., int], data: Sequence[bytes | memoryview],
+                   *args: Any) -> int:
+        actual = f"host {kind} of fd {fd}"
+        event = self._take(_Event.WRITE, actual)
+        self._check(event, event[1] == kind and event[2] == fd, actual)
+        if event[0] == _Event.ERROR:
+            raise OSError(event[3], os.strerror(event[3]))
+        n = event[3]
+        written = _gather(data, n)
+        self._check(event, len(written) == n and zlib.crc32(written) == event[4],
+                    f"{actual} with other bytes: {written[:60]!r}")
+        target = self._stdio.get(fd)
+        if self.echo and target is not None and target in (1, 2):
+            stream = sys.stdout if target == 1 else sys.stderr
+            stream.buffer.write(written)
+            stream.flush()
+        return n
+
+    def host_poll(self, fd: int, events: int) -> int:
+        event = self._take(_Event.POLL, f"a poll of host fd {fd}")
+        self._check(event, event[1] == fd, f"a poll of host fd {fd}")
+        return int(event[2])
+
+    def post_signal(self, sig: int, interrupt: Callable[[], None]) -> None:
+        pass                             # signals to the replaying vkemu are not the guest's
+
+    def at_cut(self, point: int, t: Any) -> bool:
+        tid, _, digest = self.cuts[point]
+        if t.tid != tid or register_digest(t) != digest:
+            return False
+        event = self._take(_Event.CUT, f"a cut of tid {t.tid} at point {point}")
+        self._check(event, event[1:] == [point, tid, self.cuts[point][1], digest], f"a cut at point {point}")
+        return True
+
+    def host_signal(self, point: int) -> int:
+        event = self._peek()
+        if event is None or event[0] != _Event.SIGNAL or event[1] != point:
+            return 0
+        self._take(_Event.SIGNAL, "a host signal")
+        return int(event[2])
+
+    def on_syscall(self, t: Any, nr: int, regs: Any, result: Any) -> None:
+        """Each syscall (KernelConfig.syscall_hook): it must be the recorded one."""
+        if isinstance(t.process.kernel.bug, SourceStop):
+            return                       # diverged inside this syscall: that is the report
+        try:
+            self._follow_syscall(t, nr, result if result.__class__ is int else None)
+        except SourceStop as exc:
+            # Called inside the CPU's hook, where an exception would be lost: stop the
+            # slice and let the scheduler loop raise it.
+            t.process.kernel.bug = exc
+            t.attention = True
+
+    def _follow_syscall(self, t: Any, nr: int, result: int | None) -> None:
+        self.syscalls += 1
+        if not self._run_left:
+            event = self._take(_Event.SYSCALL, f"{_syscall_name(nr)} = {result} by tid {t.tid}")
+            self._run, self._run_left = event, (event[4] if len(event) > 4 else 1)
+        event = self._run
+        self._run_left -= 1
+        if event[1] != t.tid or event[2] != nr or event[3] != result:
+            self._check(event, False, f"{_syscall_name(nr)} = {result} by tid {t.tid}")
+        if self.syscalls % CHECK_EVERY == 0:
+            event = self._take(_Event.DIGEST, "a register digest")
+            digest = register_digest(t)
+            self._check(event, event[2] == t.tid and event[3] == digest,
+                        f"registers of tid {t.tid} with digest {digest:#x}")
+        if self._run_left:
+            return
+        stop = self._peek()
+        if stop is not None and stop[0] == _Event.STOP:
+            self._take(_Event.STOP, "")
+            t.attention = True
+
+
+def _syscall_name(nr: int) -> str:
+    from vkernel.syscalls.table import TABLE
+    return TABLE[nr].name if 0 <= nr < len(TABLE) else f"syscall_{nr}"
+
+
+def describe_event(event: list[Any]) -> str:
+    kind = event[0]
+    try:
+        if kind == _Event.SYSCALL:
+            return f"{_syscall_name(event[2])} = {event[3]} by tid {event[1]}"
+        if kind == _Event.CLOCK:
+            return f"a clock read (clock {event[1]})"
+        if kind in (_Event.CALL, _Event.ERROR):
+            return f"host call {event[1]} {event[2]!r}"
+        if kind in (_Event.READ, _Event.WRITE):
+            return f"host {event[1]} of fd {event[2]}"
+        if kind == _Event.DIGEST:
+            return f"registers of tid {event[2]} with digest {event[3]:#x}"
+        if kind == _Event.POLL:
+            return f"a poll of host fd {event[1]}"
+    except (IndexError, TypeError, ValueError):
+        return f"a malformed event {event!r}"[:200]
+    return _Event.NAMES.get(kind, f"an unknown event {kind!r}")
+
+
+# -- sessions (the CLI's side) -------------------------------------------------------------
+# tools/vkemu.run drives a session: configure (before the kernel exists), begin (the
+# launch, before the first process), finish (the exit), close (always).
+
+class RecordSession:
+    """`vkemu record`: the run goes on as usual while its inputs are written."""
+
+    replaying = False
+
+    def __init__(self, path: str) -> None:
+        self.writer = Writer(path)
+        self.sources = RecordingSources(self.writer)
+        self._finished = False
+
+    def configure(self, config: Any) -> None:
+        config.syscall_hook = self.sources.on_syscall
+        self.quantum = config.quantum
+
+    def begin(self, opts: Any, kernel: Any, data: bytes, exe: bytes, argv: list[bytes], envp: list[bytes],
+              cwd: bytes) -> tuple[bytes, list[bytes], list[bytes], bytes]:
+        from vkernel.policy import to_toml
+        policy = to_toml(kernel.policy)
+        header = {
+            "format": FORMAT_VERSION, "vkemu": vkemu_version(), "program": os.fsdecode(exe),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "argv": [os.fsdecode(a) for a in argv], "env": [os.fsdecode(e) for e in envp], "cwd": os.fsdecode(cwd),
+            "volumes": [list(v) for v in opts.volumes], "root": opts.root, "layers": opts.layers,
+            "upper": opts.upper, "seed": opts.seed,
+            "policy": policy, "policy_sha256": hashlib.sha256(policy.encode()).hexdigest(),
+            "quantum": self.quantum, "check_every": CHECK_EVERY,
+        }
+        self.writer.record(b"H", json.dumps(header).encode())
+        self.writer.record(b"P", zlib.compress(data, 6))
+        return exe, argv, envp, cwd
+
+    def finish(self, wait_status: int | None) -> None:
+        if not self._finished:
+            self._finished = True
+            self.sources.close({"wait_status": wait_status, "syscalls": self.sources.syscalls})
+
+    def close(self) -> None:
+        """An early end (refused program, internal error) still leaves a readable file."""
+        if self._finished:
+            return
+        if self.writer.file.tell() == len(MAGIC):
+            self.writer.record(b"H", json.dumps({"format": FORMAT_VERSION, "vkemu": vkemu_version()}).encode())
+        self.finish(None)
+
+
+class ReplaySession:
+    """`vkemu replay`: the recorded launch, answered from the recording."""
+
+    replaying = True
+
+    def __init__(self, recording: Recording, echo: bool, program: str | None = None) -> None:
+        self.recording = recording
+        self.sources = ReplaySources(recording, echo)
+        h = recording.header
+        try:
+            from vkernel.policy import PolicyError, parse
+            self.policy = parse(h["policy"], f"{recording.path} (its policy)")
+            data = recording.program
+            if program is not None:
+                with open(program, "rb") as f:
+                    data = f.read()
+            self.launch = _Launch(data, os.fsencode(h["program"]), [os.fsencode(a) for a in h["argv"]],
+                                  [os.fsencode(e) for e in h["env"]], os.fsencode(h["cwd"]))
+            self.quantum = int(h["quantum"])
+        except (KeyError, TypeError, ValueError, PolicyError) as exc:
+            raise RecordingError(f"{recording.path}: corrupt header: {exc}") from None
+        except OSError as exc:
+            raise RecordingError(f"{program}: {exc.strerror}") from None
+
+    def run_options(self, trace: str | None, trace_json: str | None, strict: bool) -> Any:
+        from tools.vkemu import RunOptions
+        h = self.recording.header
+        try:
+            return RunOptions(program=h["program"], args=list(h["argv"][1:]), trace=trace, trace_json=trace_json,
+                              volumes=[(v[0], v[1], bool(v[2])) for v in h["volumes"]], strict=strict,
+                              root=h.get("root", "/"), layers=list(h.get("layers", [])), upper=h.get("upper"),
+                              seed=h.get("seed"))
+        except (KeyError, TypeError, IndexError) as exc:
+            raise RecordingError(f"{self.recording.path}: corrupt header: {exc!r}") from None
+
+    def configure(self, config: Any) -> None:
+        config.syscall_hook = self.sources.on_syscall
+        config.quantum = self.quantum
+
+    def begin(self, opts: Any, kernel: Any, data: bytes, exe: bytes, argv: list[bytes], envp: list[bytes],
+              cwd: bytes) -> tuple[bytes, list[bytes], list[bytes], bytes]:
+        sources = self.sources
+
+        def where() -> str:
+            proc = kernel.current
+            if proc is None or not proc.threads:
+                return f"after syscall {sources.syscalls}"
+            t = proc.dispatcher.thread
+            return f"syscall #{sources.syscalls + 1}, tid {t.tid}, {_syscall_name(proc.dispatcher.regs[0])}"
+        sources.where = where
+        return self.launch.exe, self.launch.argv, self.launch.envp, self.launch.cwd
+
+    def finish(self, wait_status: int | None) -> None:
+        """The run ended: it must have ended as the recording did."""
+        recorded = self.recording.end.get("wait_status")
+        if wait_status != recorded:
+            raise Divergence(self.sources.index, f"at exit, after syscall {self.sources.syscalls}",
+                             f"an exit with wait status {recorded}", f"an exit with wait status {wait_status}")
+        left = self.sources.remaining()
+        if left:
+            raise Divergence(self.sources.index, f"at exit, after syscall {self.sources.syscalls}",
+                             f"{left} more events", "an exit")
+        self.followed = True
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class _Launch:
+    data: bytes
+    exe: bytes
+    argv: list[bytes]
+    envp: list[bytes]
+    cwd: bytes
+
+
+USAGE = """usage: vkemu record -o FILE [RUN OPTIONS] PROGRAM [ARGS...]
+       vkemu replay [--check] [-q|--quiet] [--trace[=FILE]] [--trace-json=FILE] [--strict]
+                    [--program PATH] FILE
+       vkemu stats FILE
+
+replay re-runs the recorded program from FILE alone (no host files, clocks, random
+source or stdin) and writes its stdout/stderr again, as rr does (-q: do not);
+--check compares only and says whether the replay followed the recording;
+--program runs another build of the program against the recording.
+Exit status: the program's own (replay), 0 (--check: identical), 125 when the replay
+left the recording (the first differing event is named), 2 for a truncated, corrupt or
+incompatible recording or bad options."""
+
+
+def main(command: str, argv: list[str]) -> int:
+    from tools.vkemu import UsageError, parse_run, run
+    try:
+        if command == "record":
+            if len(argv) >= 2 and argv[0] == "-o":
+                out, rest = argv[1], argv[2:]
+            elif argv and argv[0].startswith("-o") and len(argv[0]) > 2:
+                out, rest = argv[0][2:], argv[1:]
+            else:
+                raise UsageError("record: -o FILE comes first")
+            opts = parse_run(rest)
+            session = RecordSession(out)
+            return run(opts, session)
+        if command == "replay":
+            return _replay(argv)
+        if len(argv) != 1:
+            raise UsageError("stats: one recording file")
+        stats(Recording.open(argv[0]))
+        return 0
+    except UsageError as exc:
+        print(f"vkemu: {exc}" if str(exc) else USAGE, file=sys.stderr)
+        if str(exc):
+            print(USAGE, file=sys.stderr)
+        return EXIT_CORRUPT if str(exc) else 0
+    except RecordingError as exc:
+        print(f"vkemu: {exc}", file=sys.stderr)
+        return EXIT_CORRUPT
+    except OSError as exc:
+        print(f"vkemu: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return EXIT_CORRUPT
+
+
+def _replay(argv: list[str]) -> int:
+    from tools.vkemu import UsageError, run
+    check = quiet = strict = False
+    trace = trace_json = program = None
+    files = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--check":
+            check = True
+        elif arg in ("-q", "--quiet"):
+            quiet = True
+        elif arg == "--strict":
+            strict = True
+        elif arg == "--trace":
+            trace = "-"
+        elif arg.startswith("--trace="):
+            trace = arg.split("=", 1)[1]
+        elif arg.startswith("--trace-json="):
+            trace_json = arg.split("=", 1)[1]
+        elif arg == "--program" and i + 1 < len(argv):
+            i += 1
+            program = argv[i]
+        elif arg.startswith("--program="):
+            program = arg.split("=", 1)[1]
+        elif arg in ("-h", "--help"):
+            raise UsageError("")
+        elif arg.startswith("-"):
+            raise UsageError(f"replay: unknown option {arg}")
+        else:
+            files.append(arg)
+        i += 1
+    if len(files) != 1:
+        raise UsageError("replay: one recording file")
+    recording = Recording.open(files[0])
+    session = ReplaySession(recording, echo=not (quiet or check), program=program)
+    status = run(session.run_options(trace, trace_json, strict), session)
+    if not check:
+        return status
+    if not getattr(session, "followed", False):
+        return EXIT_DIVERGED if status == EXIT_DIVERGED else status or EXIT_DIVERGED
+    print(f"vkemu: replay check: {files[0]}: followed the recording ({session.sources.syscalls} syscalls, "
+          f"{session.sources.index} events, wait status {recording.end.get('wait_status')})", file=sys.stderr)
+    return 0
+
+
+# -- stats -------------------------------------------------------------------------------
+
+def stats(recording: Recording, out: Any = None) -> None:
+    """A `strace -c`-like table of the recorded syscalls (counts and errors; a
+    recording holds no timings)."""
+    out = out or sys.stdout
+    calls: dict[int, int] = {}
+    errors: dict[int, int] = {}
+    threads: set[int] = set()
+    kinds: dict[str, int] = {}
+    for event in recording.events():
+        kinds[event[0]] = kinds.get(event[0], 0) + 1
+        if event[0] == _Event.SYSCALL and len(event) >= 4:
+            nr, result = event[2], event[3]
+            times = event[4] if len(event) > 4 and isinstance(event[4], int) else 1
+            threads.add(event[1])
+            calls[nr] = calls.get(nr, 0) + times
+            if isinstance(result, int) and -4096 < result < 0:
+                errors[nr] = errors.get(nr, 0) + times
+    total = sum(calls.values()) or 1
+    h = recording.header
+    out.write(f"recording: {recording.path} (vkemu {h.get('vkemu')}, format {h.get('format')})\n")
+    out.write(f"program:   {h.get('program')} sha256 {h.get('sha256')}\n")
+    out.write(f"argv:      {' '.join(h.get('argv', []))}\n")
+    out.write(f"exit:      wait status {recording.end.get('wait_status')}, {len(threads)} threads/processes\n")
+    inputs = {k: v for k, v in kinds.items() if k not in (_Event.SYSCALL, _Event.DIGEST)}
+    out.write("inputs:    " + (", ".join(f"{_Event.NAMES.get(k, k)} {v}" for k, v in sorted(inputs.items()))
+                               or "none") + "\n\n")
+    out.write(f"{'% calls':>8} {'calls':>9} {'errors':>9} syscall\n")
+    out.write(f"{'-' * 8} {'-' * 9} {'-' * 9} {'-' * 16}\n")
+    for nr, count in sorted(calls.items(), key=lambda kv: (-kv[1], kv[0])):
+        err = errors.get(nr, 0)
+        out.write(f"{100 * count / total:8.2f} {count:9d} {err or '':>9} {_syscall_name(nr)}\n")
+    out.write(f"{'-' * 8} {'-' * 9} {'-' * 9} {'-' * 16}\n")
+    out.write(f"{100.0:8.2f} {sum(calls.values()):9d} {sum(errors.values()) or '':>9} total\n")
