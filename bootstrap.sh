@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")"
 mode="${1:-test}"
 
-packages="gcc musl-tools busybox-static python3-venv gdb"
+packages="gcc musl-tools busybox-static python3-venv gdb sqlite3 lua5.4 libpython3.11-testsuite"
 [ "$mode" = bench ] && packages="$packages qemu-user"
 missing=""
 for p in $packages; do

@@ -165,6 +165,10 @@ class CPU:
             raise unicorn.UcError(status)
         self._uc.hook_add(ucc.UC_HOOK_MEM_INVALID, self._mem_fault_hook)
         self._uc.hook_add(ucc.UC_HOOK_INTR, self._intr_hook)
+        # The 32-bit syscall gates from 64-bit code: vkernel has none.  Unicorn would run
+        # sysenter as a no-op; it is #UD instead, as on AMD CPUs (int $0x80 is an
+        # interrupt through an absent gate, #GP: see _intr_hook).
+        self._uc.hook_add(ucc.UC_HOOK_INSN, self._sysenter_hook, None, 1, 0, x86.UC_X86_INS_SYSENTER)
         # The FPU state Linux gives a new program (FNINIT control word, SSE exceptions masked).
         self._uc.reg_write(x86.UC_X86_REG_FPCW, 0x37F)
         self._uc.reg_write(x86.UC_X86_REG_MXCSR, 0x1F80)
@@ -334,7 +338,18 @@ class CPU:
         elif intno == 6:
             self.fault = Fault("invalid-insn", rip, rip)
         else:
+            # `int n` (cd nn) is a fault: it reports the instruction, not the one after.
+            try:
+                if bytes(uc.mem_read(rip - 2, 2)) == bytes((0xCD, intno)):
+                    rip -= 2
+            except unicorn.UcError:
+                pass
             self.fault = Fault("interrupt", rip, rip, vector=intno)
+        uc.emu_stop()
+
+    def _sysenter_hook(self, uc: unicorn.Uc, data: object) -> None:
+        rip = uc.reg_read(x86.UC_X86_REG_RIP)      # at the instruction
+        self.fault = Fault("invalid-insn", rip, rip)
         uc.emu_stop()
 
     def _fault_from_status(self, status: int) -> Fault:

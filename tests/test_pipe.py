@@ -16,7 +16,7 @@ from vkernel.waitq import WouldBlock
 from tools.cbuild import build
 
 
-@pytest.mark.parametrize("name", ["pipe_threads", "pipe_nonblock", "pipe_fork"])
+@pytest.mark.parametrize("name", ["pipe_threads", "pipe_nonblock", "pipe_fork", "pipe_proc_reopen"])
 def test_pipe_program_matches_native(name: str, variant: str) -> None:
     prog = program(name, variant)
     native, emu = run_native([prog]), run_vkemu([prog])

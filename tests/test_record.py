@@ -49,6 +49,7 @@ def assert_round_trip(tmp_path: Path, args: list[str], input: bytes = b"") -> No
     ("pipe_threads", []),                      # threads handing bytes through a pipe
     ("proc_fork", []),                         # fork, wait, exit statuses
     ("signals_basic", []),                     # handlers, masks, kill, SIGPIPE death
+    ("net_tcp", []),                           # host TCP sockets: replayed without the host
 ])
 def test_round_trip(tmp_path: Path, name: str, args: list[str]) -> None:
     assert_round_trip(tmp_path, [program(name)] + args)
@@ -189,3 +190,26 @@ def test_values_round_trip() -> None:
 def test_missing_recording_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RecordingError, match="No such file"):
         Recording.open(str(tmp_path / "none.vkr"))
+
+
+def test_ctrl_c_while_recording_a_loop_without_syscalls(tmp_path: Path) -> None:
+    """The guest never makes another syscall: the recording cuts it between two
+    instructions after a grace period and stores the point; a replay that takes long
+    to find it can itself be stopped by a signal."""
+    path = tmp_path / "spin.vkr"
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "LC_ALL": "C"}
+    proc = subprocess.Popen([sys.executable, "-m", "tools.vkemu", "record", "-o", str(path), program("spin")],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    assert proc.stdout is not None and proc.stdout.readline() == b"spinning\n"
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 128 + signal.SIGINT
+    rec = Recording.open(str(path))
+    assert rec.end["wait_status"] == signal.SIGINT and len(rec.end["cuts"]) == 1
+    replaying = subprocess.Popen([sys.executable, "-m", "tools.vkemu", "replay", str(path)], cwd=REPO,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    assert replaying.stdout is not None and replaying.stdout.readline() == b"spinning\n"
+    time.sleep(0.5)
+    replaying.send_signal(signal.SIGTERM)
+    out, err = replaying.communicate(timeout=30)
+    assert replaying.returncode == 128 + signal.SIGTERM
+    assert err.strip().splitlines()[-1] == b"vkemu: replay interrupted by SIGTERM"

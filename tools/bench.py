@@ -17,6 +17,14 @@ in one invocation, ``--repeat`` times, and the median is reported:
 - ``tcp1``, ``tcp64``: epoll echo round trips per second over loopback TCP with one
   and with 64 connections (a forked epoll server; the client sends on every
   connection, then waits for every echo).
+- ``unixpair``: a one-byte ping-pong between two processes over an AF_UNIX
+  socketpair; µs per round trip (target: within 10× of qemu-user).
+- ``py-startup``: Debian's dynamically linked ``python3 -c pass``; seconds for the
+  whole process (ld.so, libraries, the interpreter's start-up).
+- ``py-dict``: ``python3 -c`` doing 200,000 dict operations (a get and a set per
+  iteration); seconds beyond start-up.
+- ``sqlite-insert``: Debian's ``sqlite3`` inserting 100,000 rows into an in-memory
+  database in one transaction; seconds beyond start-up.
 
 The first three time the program twice, with its work and without it (zero iterations,
 an empty file), and divide the difference of the medians by the work done, so process
@@ -54,6 +62,7 @@ PROGRAMS = Path(__file__).resolve().parent / "bench_programs"
 READ_CHUNK = 64 * 1024  # must match CHUNK in bench_programs/read.c
 
 NATIVE, QEMU, VKEMU = "native", "qemu-user", "vkemu"
+RECORD = "vkemu record"       # --record: the same runs under `vkemu record` (tools/record.py)
 
 
 @dataclass(frozen=True)
@@ -70,14 +79,17 @@ class Sizes:
     shell_iterations: int
     pipe_bytes: int
     tcp_round_trips: int
+    unix_round_trips: int
+    dict_ops: int
+    sqlite_rows: int
 
 
 FULL = Sizes(syscall_calls=1_000_000, cpu_rounds=200_000_000, read_bytes=256 << 20, repeat=5,
              handoffs=100_000, spawns=2_000, forks=200, shell_iterations=2_000, pipe_bytes=64 << 20,
-             tcp_round_trips=10_240)
+             tcp_round_trips=10_240, unix_round_trips=20_000, dict_ops=200_000, sqlite_rows=100_000)
 QUICK = Sizes(syscall_calls=100_000, cpu_rounds=20_000_000, read_bytes=128 << 20, repeat=3,
               handoffs=10_000, spawns=200, forks=20, shell_iterations=500, pipe_bytes=16 << 20,
-              tcp_round_trips=2_048)
+              tcp_round_trips=2_048, unix_round_trips=4_000, dict_ops=50_000, sqlite_rows=20_000)
 
 
 class RunError(Exception):
@@ -154,6 +166,12 @@ class Cell:
 
 SHELL_LOOP = 'i=0; while [ $i -lt {n} ]; do i=$((i+1)); done; echo $i'
 PIPELINE = "/bin/busybox cat {path} | /bin/busybox wc -c"
+PYTHON3 = "/usr/bin/python3"
+# Two dict operations per iteration; prints the key count and the sum of the values.
+PY_DICT = "d = {{}}\nfor i in range({n}): d[i & 4095] = d.get(i & 4095, 0) + i\nprint(len(d), sum(d.values()))"
+SQLITE_INSERT = ("create table t(a integer primary key, b text); begin; "
+                 "insert into t(b) select printf('row %d', value) from generate_series(1, {n}); "
+                 "commit; select count(*) from t;")
 
 
 def make_workloads(sizes: Sizes, read_file: Path, empty_file: Path, pipe_file: Path | None = None
@@ -262,7 +280,57 @@ def make_workloads(sizes: Sizes, read_file: Path, empty_file: Path, pipe_file: P
             digits=4,
         ),
         *(_tcp_workload(sizes, conns) for conns in (1, 64)),
+        _unixpair_workload(sizes),
+        Workload(
+            name="py-startup",
+            source=PYTHON3,
+            unit="s",
+            measured=Run(["-c", "pass"], ""),
+            baseline=None,
+            figure=lambda seconds: seconds,
+            target=Target("report", float("inf"), at_most=True),
+            digits=3,
+        ),
+        Workload(
+            name="py-dict",
+            source=PYTHON3,
+            unit="s",
+            measured=Run(["-c", PY_DICT.format(n=sizes.dict_ops // 2)], _dict_result(sizes.dict_ops // 2)),
+            baseline=Run(["-c", PY_DICT.format(n=0)], "0 0\n"),
+            figure=lambda seconds: seconds,
+            target=Target("report", float("inf"), at_most=True),
+            digits=3,
+        ),
+        Workload(
+            name="sqlite-insert",
+            source="/usr/bin/sqlite3",
+            unit="s",
+            measured=Run([":memory:", SQLITE_INSERT.format(n=sizes.sqlite_rows)], f"{sizes.sqlite_rows}\n"),
+            baseline=Run([":memory:", SQLITE_INSERT.format(n=0)], "0\n"),
+            figure=lambda seconds: seconds,
+            target=Target("report", float("inf"), at_most=True),
+            digits=3,
+        ),
     ]
+
+
+def _dict_result(n: int) -> str:
+    """What PY_DICT prints after ``n`` iterations."""
+    return f"{min(n, 4096)} {n * (n - 1) // 2}\n"
+
+
+def _unixpair_workload(sizes: Sizes) -> Workload:
+    trips = sizes.unix_round_trips
+    return Workload(
+        name="unixpair",
+        source="unixpair.c",
+        unit="µs/round trip",
+        measured=Run([str(trips)], f"{trips}\n"),
+        baseline=Run(["0"], "0\n"),
+        figure=lambda seconds: seconds / trips * 1e6,
+        target=Target("≤ 10× qemu", 10.0, at_most=True, relative_to=QEMU),
+        digits=2,
+    )
 
 
 def _tcp_workload(sizes: Sizes, conns: int) -> Workload:
@@ -399,9 +467,9 @@ def figures(cells: dict[str, Cell]) -> dict[str, float]:
     return {name: cell.figure for name, cell in cells.items() if cell.figure is not None}
 
 
-def ratio(cells: dict[str, Cell], other: str) -> float | None:
-    """vkemu's figure divided by ``other``'s, when both exist."""
-    mine, theirs = cells.get(VKEMU), cells.get(other)
+def ratio(cells: dict[str, Cell], other: str, runner: str = VKEMU) -> float | None:
+    """``runner``'s figure (vkemu's) divided by ``other``'s, when both exist."""
+    mine, theirs = cells.get(runner), cells.get(other)
     if mine is None or theirs is None or mine.figure is None or not theirs.figure:
         return None
     return mine.figure / theirs.figure
@@ -420,6 +488,8 @@ def render(console: Console, runners: list[Runner], workloads: list[Workload],
     table.add_column("target")
     for name in others:
         table.add_column(f"vkemu/{name.split('-')[0]}", justify="right")
+    if RECORD in names:
+        table.add_column("record/vkemu", justify="right")
 
     notes: list[str] = []
     for workload in workloads:
@@ -437,6 +507,9 @@ def render(console: Console, runners: list[Runner], workloads: list[Workload],
         row.append(Text(f"{workload.target.label} {mark[0]}", style=mark[1]))
         for name in others:
             value = ratio(cells, name)
+            row.append("–" if value is None else f"{value:.2f}×")
+        if RECORD in names:
+            value = ratio(cells, VKEMU, RECORD)
             row.append("–" if value is None else f"{value:.2f}×")
         table.add_row(*row)
 
@@ -467,8 +540,9 @@ def to_json(sizes: Sizes, runners: list[Runner], workloads: list[Workload],
                     for name, cell in results[workload.name].items()
                 },
                 "ratios": {
-                    f"vkemu/{other}": ratio(results[workload.name], other)
-                    for other in names if other != VKEMU
+                    **{f"vkemu/{other}": ratio(results[workload.name], other)
+                       for other in names if other not in (VKEMU, RECORD)},
+                    **({"record/vkemu": ratio(results[workload.name], VKEMU, RECORD)} if RECORD in names else {}),
                 },
                 "target": {
                     "label": workload.target.label,
@@ -492,8 +566,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="runs per measurement; the median is reported (default 5, 3 with --quick)")
     parser.add_argument("--only", action="append", metavar="WORKLOAD",
                         choices=["syscall", "cpu", "read", "pingpong", "spawn", "cpu+blocked", "forkexec", "shloop", "pipeline",
-                                 "startup", "tcp1", "tcp64"],
+                                 "startup", "tcp1", "tcp64", "unixpair", "py-startup", "py-dict", "sqlite-insert"],
                         help="run only this workload (may be given more than once)")
+    parser.add_argument("--record", action="store_true",
+                        help="also run every workload under `vkemu record` (recording overhead)")
     parser.add_argument("--json", metavar="FILE",
                         help="also write the results as JSON to FILE ('-' for stdout)")
     parser.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
@@ -520,6 +596,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="vkernel-bench-", dir="/var/tmp") as tmp:
         read_file, empty_file, pipe_file = Path(tmp) / "data", Path(tmp) / "empty", Path(tmp) / "pipe"
         empty_file.touch()
+        if args.record:
+            runners.append(Runner(RECORD, (sys.executable, "-m", "tools.vkemu", "record", "-o",
+                                           str(Path(tmp) / "bench.vkr"))))
         workloads = [w for w in make_workloads(sizes, read_file, empty_file, pipe_file)
                      if not args.only or w.name in args.only]
         if any(w.name == "read" for w in workloads):

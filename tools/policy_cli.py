@@ -78,7 +78,7 @@ def render_policy(policy: Policy, console: Console) -> None:
         other.add_row("network", "backend none: AF_UNIX only (inet sockets: EAFNOSUPPORT)")
     else:
         other.add_row("network", f"backend {net.backend}; egress {', '.join(map(str, net.egress)) or 'none'} "
-                                 f"(else ENETUNREACH); bind {', '.join(map(str, net.bind)) or 'none'} (else EACCES)")
+                                 f"(else ENETUNREACH); bind {', '.join(map(str, net.bind)) or 'none'} (else EADDRNOTAVAIL, or EACCES for the port)")
     q = policy.quotas
     other.add_row("quotas", f"processes {q.processes}, threads {q.threads}, open files {q.open_files}, "
                             f"memory {_fmt_size(q.memory)}, file size {_fmt_size(q.file_size)}, "

@@ -20,8 +20,11 @@ File format (all integers little-endian)::
       H  header, JSON: format, vkemu version, program path and sha256, argv, env,
          cwd, volumes, policy (TOML) and its sha256, quantum, checksum interval
       P  the program image, zlib
-      C  a chunk of events: zlib of a JSON list; an event is a list whose first item
-         says what it is (see ``_Event``)
+      C  a chunk of events: JSON length (u32), blob flag (u8: 1 = zlib), zlib of a
+         JSON list of events, then the chunk's blob.  An event is a list whose first
+         item says what it is (see ``_Event``); the bytes of data events (random
+         bytes, host reads) are not in the JSON but follow each other in the blob,
+         their lengths being the events' last items (random data stays uncompressed)
       E  the end, JSON: wait status, syscall and event counts
 
 A file without its E record is truncated; a record whose bytes or checksum do not
@@ -49,6 +52,8 @@ SIGNAL_GRACE = 0.3            # seconds a host signal waits for a syscall before
 _CHUNK_EVENTS = 8192          # events per compressed chunk
 _CHUNK_BYTES = 1 << 20        # ... or fewer once their payload bytes reach this
 _RECORD_HEAD = struct.Struct("<cII")
+_CHUNK_HEAD = struct.Struct("<IB")
+_DATA_EVENTS = ("R", "r")
 
 EXIT_CORRUPT = 2              # truncated, corrupt or incompatible recording
 EXIT_DIVERGED = 125           # the replay did not follow the recording
@@ -57,11 +62,11 @@ EXIT_DIVERGED = 125           # the replay did not follow the recording
 class _Event:
     """The first item of each event."""
     CLOCK = "c"          # clock_id, ns
-    RANDOM = "R"         # b64
+    RANDOM = "R"         # length (data in the blob)
     WAIT = "w"           # [ready fds]
     CALL = "h"           # kind, key, value
     ERROR = "e"          # kind, key, errno
-    READ = "r"           # kind, fd, b64
+    READ = "r"           # kind, fd, length (data in the blob)
     WRITE = "W"          # kind, fd, count, crc32 of the bytes written
     POLL = "p"           # fd, revents
     SIGNAL = "S"         # loop point, signal
@@ -85,6 +90,15 @@ class Divergence(SourceStop):
     def __init__(self, index: int, where: str, expected: str, actual: str) -> None:
         super().__init__(f"replay diverged at event {index} ({where}): recorded {expected}; replay has {actual}")
         self.index = index
+
+
+class ReplayInterrupted(SourceStop):
+    """A signal to the replaying vkemu stopped the replay."""
+
+    def __init__(self, sig: int) -> None:
+        import signal
+        super().__init__(f"replay interrupted by {signal.Signals(sig).name}")
+        self.exit_status = 128 + sig
 
 
 def vkemu_version() -> str:
@@ -133,8 +147,8 @@ class Writer:
         self.file = open(path, "wb")
         self.file.write(MAGIC)
         self.events: list[Sequence[Any]] = []     # appended to directly on the syscall path
+        self.blob = bytearray()        # the data of the pending data events
         self.written = 0               # events in chunks already written
-        self._pending_bytes = 0
 
     def record(self, kind: bytes, payload: bytes) -> None:
         self.file.write(_RECORD_HEAD.pack(kind, len(payload), zlib.crc32(payload)) + payload)
@@ -143,18 +157,40 @@ class Writer:
     def count(self) -> int:
         return self.written + len(self.events)
 
-    def add(self, event: Sequence[Any], size: int = 0) -> None:
+    def add(self, event: Sequence[Any]) -> None:
         self.events.append(event)
-        self._pending_bytes += size
-        if len(self.events) >= _CHUNK_EVENTS or self._pending_bytes >= _CHUNK_BYTES:
+        if len(self.events) >= _CHUNK_EVENTS:
+            self.flush()
+
+    def add_data(self, event: list[Any], views: Sequence[bytes | memoryview], n: int) -> None:
+        """A data event: the first ``n`` bytes of ``views`` go to the blob."""
+        left = n
+        for view in views:
+            if left <= 0:
+                break
+            chunk = view[:left]
+            self.blob += chunk
+            left -= len(chunk)
+        event.append(n - left)
+        self.add(event)
+        if len(self.blob) >= _CHUNK_BYTES:
             self.flush()
 
     def flush(self) -> None:
-        if self.events:
-            self.record(b"C", zlib.compress(json.dumps(self.events, separators=(",", ":")).encode(), 1))
-            self.written += len(self.events)
-            self.events.clear()
-            self._pending_bytes = 0
+        if not self.events:
+            return
+        text = zlib.compress(json.dumps(self.events, separators=(",", ":")).encode(), 1)
+        blob, packed = bytes(self.blob), 0
+        if blob:
+            # Compress the blob unless a sample says it will not shrink (random bytes,
+            # compressed files): zlib over incompressible data costs time for nothing.
+            sample = blob[:1 << 16]
+            if len(zlib.compress(sample, 1)) < 0.9 * len(sample):
+                blob, packed = zlib.compress(blob, 1), 1
+        self.record(b"C", _CHUNK_HEAD.pack(len(text), packed) + text + blob)
+        self.written += len(self.events)
+        self.events.clear()
+        self.blob.clear()
 
     def close(self, end: dict[str, Any]) -> None:
         self.flush()
@@ -227,13 +263,27 @@ class Recording:
         return cls(path, header, program, end, chunks)
 
     def events(self) -> Iterator[list[Any]]:
+        """The events in order; a data event's last item is its bytes."""
         for offset, payload in self.chunks:
             try:
-                batch = json.loads(zlib.decompress(payload))
-            except (ValueError, zlib.error) as exc:
+                size, packed = _CHUNK_HEAD.unpack_from(payload)
+                text = payload[_CHUNK_HEAD.size:_CHUNK_HEAD.size + size]
+                batch = json.loads(zlib.decompress(text))
+                blob = payload[_CHUNK_HEAD.size + size:]
+                if packed:
+                    blob = zlib.decompress(blob)
+            except (ValueError, zlib.error, struct.error) as exc:
                 raise RecordingError(f"{self.path}: corrupt at byte offset {offset}: {exc}") from None
             if not isinstance(batch, list) or not all(isinstance(e, list) and e for e in batch):
                 raise RecordingError(f"{self.path}: corrupt at byte offset {offset}: malformed events")
+            view, at = memoryview(blob), 0
+            for event in batch:
+                if event[0] in _DATA_EVENTS:
+                    n = event[-1]
+                    if not isinstance(n, int) or n < 0 or at + n > len(blob):
+                        raise RecordingError(f"{self.path}: corrupt at byte offset {offset}: data beyond the blob")
+                    event[-1] = view[at:at + n]
+                    at += n
             yield from batch
 
 
@@ -266,20 +316,20 @@ class RecordingSources(Sources):
         self._last: tuple[int, int, int | None] | None = None
         self._repeats = 0
 
-    def add(self, event: Sequence[Any], size: int = 0) -> None:
-        if self._repeats:
-            self._end_run()
-        self.writer.add(event, size)
+    def add(self, event: Sequence[Any]) -> None:
+        self._end_run()
+        self.writer.add(event)
 
     def _end_run(self) -> None:
+        if not self._repeats:
+            return
         assert self._last is not None
         tid, nr, result = self._last
         self.events.append(("s", tid, nr, result) if self._repeats == 1 else ("s", tid, nr, result, self._repeats))
         self._last, self._repeats = None, 0
 
     def close(self, end: dict[str, Any]) -> None:
-        if self._repeats:
-            self._end_run()
+        self._end_run()
         self.writer.close(dict(end, events=self.writer.count, cuts=self.cut_points))
 
     def clock_ns(self, clock_id: int) -> int:
@@ -289,7 +339,8 @@ class RecordingSources(Sources):
 
     def random_bytes(self, n: int) -> bytes:
         data = super().random_bytes(n)
-        self.add([_Event.RANDOM, base64.b64encode(data).decode("ascii")], n)
+        self._end_run()
+        self.writer.add_data([_Event.RANDOM], [data], n)
         return data
 
     def wait_host(self, interest: dict[int, int], timeout: float | None) -> set[int]:
@@ -313,8 +364,8 @@ class RecordingSources(Sources):
         except OSError as exc:
             self.add([_Event.ERROR, kind, fd, exc.errno])
             raise
-        data = _gather(views, n)
-        self.add([_Event.READ, kind, fd, base64.b64encode(data).decode("ascii")], n)
+        self._end_run()
+        self.writer.add_data([_Event.READ, kind, fd], views, n)
         return n
 
     def host_write(self, kind: str, fd: int, fn: Callable[..., int], data: Sequence[bytes | memoryview],
@@ -414,6 +465,7 @@ class ReplaySources(Sources):
         self.index = 0                  # events consumed
         self.syscalls = 0
         self._run: list[Any] = []           # a syscall event with a count, being followed
+        self._interrupted = 0
         self._run_left = 0
         self.echo = echo
         self._stdio: dict[int, int] = {}    # recorded host fd -> the stdio fd it duplicated
@@ -455,7 +507,7 @@ class ReplaySources(Sources):
 
     def random_bytes(self, n: int) -> bytes:
         event = self._take(_Event.RANDOM, f"{n} random bytes")
-        data = base64.b64decode(event[1])
+        data = bytes(event[1])
         self._check(event, len(data) == n, f"{n} random bytes")
         return data
 
@@ -485,7 +537,7 @@ class ReplaySources(Sources):
             self._check(event, event[1] == kind and event[2] == fd, actual)
             raise OSError(event[3], os.strerror(event[3]))
         self._check(event, event[1] == kind and event[2] == fd, actual)
-        data = base64.b64decode(event[3])
+        data = event[3]
         self._check(event, len(data) <= sum(len(v) for v in views), f"{actual} into a smaller buffer")
         done = 0
         for view in views:
@@ -520,7 +572,11 @@ class ReplaySources(Sources):
         return int(event[2])
 
     def post_signal(self, sig: int, interrupt: Callable[[], None]) -> None:
-        pass                             # signals to the replaying vkemu are not the guest's
+        # Not the guest's (the recorded ones come from the recording): Ctrl-C or
+        # SIGTERM to a replaying vkemu ends the replay at the loop's next turn.
+        self._interrupted = sig
+        self.wakeup.set()
+        interrupt()
 
     def at_cut(self, point: int, t: Any) -> bool:
         tid, _, digest = self.cuts[point]
@@ -531,6 +587,8 @@ class ReplaySources(Sources):
         return True
 
     def host_signal(self, point: int) -> int:
+        if self._interrupted:
+            raise ReplayInterrupted(self._interrupted)
         event = self._peek()
         if event is None or event[0] != _Event.SIGNAL or event[1] != point:
             return 0
@@ -753,7 +811,10 @@ def main(command: str, argv: list[str]) -> int:
             return _replay(argv)
         if len(argv) != 1:
             raise UsageError("stats: one recording file")
-        stats(Recording.open(argv[0]))
+        try:
+            stats(Recording.open(argv[0]))
+        except BrokenPipeError:          # `vkemu stats F | head`
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except UsageError as exc:
         print(f"vkemu: {exc}" if str(exc) else USAGE, file=sys.stderr)

@@ -80,7 +80,9 @@ def format_arg(t: Thread, arg: Arg, raw: int, args: tuple[int, ...], result: int
     if kind in ("buf_in", "buf_out"):
         if kind == "buf_out" and (not isinstance(result, int) or result < 0):
             return hex(raw)
-        length = args[arg.size_arg + 1] if kind == "buf_in" else result
+        size = args[arg.size_arg + 1]
+        # A read's result may exceed its buffer (recv with MSG_TRUNC): show only the buffer.
+        length = size if kind == "buf_in" else min(result, size)
         assert isinstance(length, int)
         try:
             return quote(mm.read(raw, min(length, STRING_LIMIT + 1)))

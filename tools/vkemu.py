@@ -75,7 +75,8 @@ EXIT_INTERNAL = 70
 EXIT_DEADLOCK = 124
 EXIT_DIVERGED = 125
 
-SUBCOMMANDS = ("run", "syscalls", "bench", "policy", "keygen", "sign", "verify", "fuzz", "record", "replay", "stats")
+SUBCOMMANDS = ("run", "syscalls", "bench", "policy", "keygen", "sign", "verify", "fuzz", "record", "replay", "stats",
+               "tui")
 
 
 class UsageError(Exception):
@@ -323,9 +324,9 @@ def run(opts: RunOptions, session: Any = None) -> int:
     except KernelBug as exc:
         print(f"vkemu: internal error: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
-    except SourceStop as exc:          # a replay that left its recording
+    except SourceStop as exc:          # a replay that left its recording, or was interrupted
         print(f"vkemu: {exc}", file=sys.stderr)
-        return EXIT_DIVERGED
+        return getattr(exc, "exit_status", EXIT_DIVERGED)
     finally:
         if session is not None:
             session.close()
@@ -414,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] in ("policy", "keygen", "sign", "verify"):
             from tools import policy_cli
             return policy_cli.main(argv[0], argv[1:])
+        if argv and argv[0] == "tui":
+            from tools import tui
+            return tui.main(argv[1:])
         if argv and argv[0] in ("record", "replay", "stats"):
             from tools import record
             return record.main(argv[0], argv[1:])

@@ -23,6 +23,11 @@ class AnonFile(FileDescription):
     def stat(self) -> Stat:
         return Stat(ANON_INODE_DEV, ANON_INODE_INO, 0o600, 1, 0, 0, 0)
 
+    def seek(self, offset: int, whence: int) -> int:
+        """Linux's noop_llseek: lseek succeeds and the offset stays 0 (pread and pwrite
+        are still ESPIPE)."""
+        return 0
+
     def size(self) -> int:
         return 0
 

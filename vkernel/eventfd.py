@@ -37,6 +37,8 @@ def _total(views: list[memoryview] | list[bytes]) -> int:
 class EventFd(AnonFile):
     """eventfd(2): a u64 counter; EFD_SEMAPHORE reads take 1 at a time."""
 
+    min_io = U64.size
+
     def __init__(self, sched: Scheduler, initval: int, flags: int) -> None:
         super().__init__(b"[eventfd]", flags)
         self.count = initval
@@ -47,9 +49,10 @@ class EventFd(AnonFile):
         return self.changed
 
     def poll(self) -> int:
-        return ((abi.POLLIN | abi.POLLRDNORM if self.count else 0)
+        # Linux reports bare POLLIN/POLLOUT here, never POLLRDNORM/POLLWRNORM.
+        return ((abi.POLLIN if self.count else 0)
                 | (abi.POLLERR if self.count == ULLONG_MAX else 0)
-                | (abi.POLLOUT | abi.POLLWRNORM if self.count < ULLONG_MAX - 1 else 0))
+                | (abi.POLLOUT if self.count < ULLONG_MAX - 1 else 0))
 
     def read(self, views: list[memoryview]) -> int:
         if _total(views) < U64.size:
@@ -65,7 +68,7 @@ class EventFd(AnonFile):
         return U64.size
 
     def write(self, data: list[memoryview] | list[bytes]) -> int:
-        if _total(data) < U64.size:
+        if _total(data) != U64.size:        # exactly 8 bytes in current Linux (6.18 here), not "at least"
             raise SyscallError(abi.EINVAL)
         value = U64.unpack(b"".join(bytes(chunk) for chunk in data)[:U64.size])[0]
         if value == ULLONG_MAX:
@@ -85,6 +88,8 @@ class TimerFd(AnonFile):
     absolute CLOCK_REALTIME time is converted when the timer is set (a later change of
     the host's clock does not move it)."""
 
+    min_io = U64.size
+
     def __init__(self, sched: Scheduler, sources: Sources, clock_id: int, flags: int) -> None:
         super().__init__(b"[timerfd]", flags)
         self.sched = sched
@@ -102,7 +107,7 @@ class TimerFd(AnonFile):
 
     def poll(self) -> int:
         self._catch_up()
-        return abi.POLLIN | abi.POLLRDNORM if self.ticks else 0
+        return abi.POLLIN if self.ticks else 0
 
     def _catch_up(self) -> None:
         """Count an expiry whose scheduler timer has not run yet (it may be due while
@@ -153,7 +158,8 @@ class TimerFd(AnonFile):
         self.ticks, self.expired = 0, False
         self.interval_ns = interval_ns
         if not value_ns:
-            self.expiry_ns = self.interval_ns = 0
+            # Disarmed; Linux's gettime still returns the interval that was set.
+            self.expiry_ns = 0
             return old
         now = self.sched.now()
         if absolute:
@@ -211,6 +217,8 @@ class SignalFd(AnonFile):
     records.  Bound to the process that created it (Linux reads the caller's own
     queues: the same until a fork hands the fd to a child)."""
 
+    min_io = SIGNALFD_SIGINFO_SIZE
+
     def __init__(self, proc: Process, mask: int, flags: int) -> None:
         super().__init__(b"[signalfd]", flags)
         self.proc = proc
@@ -230,7 +238,7 @@ class SignalFd(AnonFile):
         return mask & self.mask
 
     def poll(self) -> int:
-        return abi.POLLIN | abi.POLLRDNORM if self._pending() else 0
+        return abi.POLLIN if self._pending() else 0
 
     def read(self, views: list[memoryview]) -> int:
         room = _total(views) // SIGNALFD_SIGINFO_SIZE

@@ -159,6 +159,7 @@ class Kernel:
         # syscall policy folded in (allowed rows keep their plain invoker).
         self.enforcer = Enforcer(self, self.policy.syscalls, TABLE)
         self.invokers = self.enforcer.wrap([self._unimplemented_invoker(row) if row.handler is None
+                                            else self._refusing_invoker(row) if row.status == "denied"
                                             else _plain_invoker(row.nr) for row in TABLE])
         self.debugger: Debugger | None = None   # --gdb: consulted only while set
 
@@ -297,6 +298,22 @@ class Kernel:
 
     def _unimplemented_invoker(self, row: Row) -> Callable[[Thread, object], int]:
         return lambda t, regs: self.unimplemented(t, row)
+
+    def _refusing_invoker(self, row: Row) -> Callable[[Thread, object], int]:
+        """A call the syscall table denies whatever the policy says (ptrace, mount,
+        chroot...): each refusal is audited as the policy's are.  ENOSYS is not audited:
+        libc probes such calls and falls back (rseq at every start)."""
+        invoke = _plain_invoker(row.nr)
+
+        def refuse(t: Thread, regs: object) -> int:
+            try:
+                return invoke(t, regs)  # type: ignore[return-value]
+            except SyscallError as exc:
+                if exc.errno != abi.ENOSYS:
+                    self.audit.record(t, row.name, "deny", f"denied by the syscall table: {row.note}",
+                                      {"errno": abi.ERRNO_NAME.get(exc.errno, exc.errno)})
+                raise
+        return refuse
 
     def fork_process(self, t: Thread, flags: int, exit_signal: int) -> Process:
         """A child process of ``t``'s: a copy of its address space (or, with CLONE_VM, the
@@ -721,7 +738,8 @@ class Kernel:
         cpu.set_breakpoints([address])
         try:
             reason = cpu.run(t.rip, count=count)
-            while reason is StopReason.BREAKPOINT:
+            # (A signal to vkemu sets wakeup: the loop's next turn takes it.)
+            while reason is StopReason.BREAKPOINT and not self.sources.wakeup.is_set():
                 if self.sources.at_cut(self.point, t):
                     return StopReason.QUANTUM
                 reason = cpu.step(address)

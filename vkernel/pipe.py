@@ -41,7 +41,7 @@ from vkernel.control import Block
 from vkernel.errors import SyscallError
 from vkernel.sched import Scheduler, Wait
 from vkernel.vfs.file import FileDescription, copy_out
-from vkernel.vfs.inode import Stat, encode_dev, now_ns
+from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, encode_dev, now_ns
 from vkernel.waitq import WaitQueue, WouldBlock
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ MAX_UNPRIVILEGED_SIZE = 1 << 20     # /proc/sys/fs/pipe-max-size
 # Pipes live on no mounted filesystem; their st_dev is an anonymous device of their own
 # (Linux's pipefs is 0:12 or nearby), below the minors the namespace hands out.
 PIPEFS_DEV = encode_dev(0, 12)
+PIPEFS_MAGIC = 0x50495045
 
 
 @dataclass(eq=False)
@@ -302,3 +303,48 @@ class PipeWriteEnd(PipeEnd):
 
     def close(self) -> None:
         self.pipe.close_writer()
+
+
+class PipeReadWriteEnd(PipeReadEnd, PipeWriteEnd):
+    """A pipe reopened O_RDWR through /proc: one description that is a reader and a writer."""
+
+    def poll(self) -> int:
+        return PipeReadEnd.poll(self) | PipeWriteEnd.poll(self)
+
+    def close(self) -> None:
+        self.pipe.close_reader()
+        self.pipe.close_writer()
+
+
+class PipeFS(Filesystem):
+    name = "pipefs"
+    magic = PIPEFS_MAGIC
+
+
+class PipeInode(Inode):
+    """A pipe as /proc/PID/fd/N names it (bash's ``<(...)`` opens /dev/fd/63): opening
+    it adds a reader, a writer or both, as Linux's fifo_open on a pipe.  Linux's wait
+    for the other end is left out: the pipe is reached through an fd holding one end."""
+
+    def __init__(self, pipe: Pipe, numbers: InodeNumbers) -> None:
+        self.pipe = pipe
+        self.fs = PipeFS(numbers, PIPEFS_DEV)
+        self.ino = pipe.ino
+
+    def stat(self) -> Stat:
+        return self.pipe.stat()
+
+    def open(self, flags: int) -> FileDescription:
+        keep = flags & (abi.O_ACCMODE | abi.O_NONBLOCK | abi.O_LARGEFILE)
+        access = flags & abi.O_ACCMODE
+        if access == abi.O_RDONLY:
+            self.pipe.readers += 1
+            return PipeReadEnd(self.pipe, keep)
+        if access == abi.O_WRONLY:
+            self.pipe.writers += 1
+            return PipeWriteEnd(self.pipe, keep)
+        if access == abi.O_RDWR:
+            self.pipe.readers += 1
+            self.pipe.writers += 1
+            return PipeReadWriteEnd(self.pipe, keep)
+        raise SyscallError(abi.EINVAL)

@@ -9,7 +9,7 @@ Invariants:
 - :func:`subscribe` is the one way to hear of changes: on the description's wait queue
   (in-kernel objects announce every change, with a key of the events it concerns), or,
   for readiness that lives on the host (``host_readiness``), as a scheduler host watch
-  (the idle loop waits on those fds with ``selectors``).  Objects that never change
+  (the idle loop waits on those fds with one poll(2)).  Objects that never change
   readiness (regular files, most devices) have neither and are always ready.
 - While its thread is parked, a :class:`ReadyWait` holds one subscription per distinct
   description and nothing else; the Wait's cancel (woken, timed out, interrupted,

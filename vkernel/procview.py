@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from vkernel import abi
+from vkernel.pipe import PipeEnd, PipeInode
 from vkernel.sched import State
 from vkernel.vfs.namespace import Location
 
 if TYPE_CHECKING:
     from vkernel.kernel import Kernel
     from vkernel.task import Process
+    from vkernel.vfs.file import FileDescription
 
 
 class ProcessView:
@@ -26,7 +29,13 @@ class ProcessView:
         return self.proc.cwd
 
     def proc_fds(self) -> dict[int, tuple[bytes, Location | None]]:
-        return {fd: (e.description.path, e.description.location) for fd, e in self.proc.fds.entries.items()}
+        return {fd: (e.description.path, self._target(e.description)) for fd, e in self.proc.fds.entries.items()}
+
+    def _target(self, desc: FileDescription) -> Location | None:
+        """Where /proc/PID/fd/N leads: the file it was opened at, or its pipe."""
+        if isinstance(desc, PipeEnd):
+            return Location(desc.path, PipeInode(desc.pipe, self.proc.kernel.numbers), None)
+        return desc.location
 
     def proc_files(self) -> dict[str, Callable[[], bytes]]:
         p = self.proc
@@ -91,5 +100,13 @@ class KernelProcView:
             "uptime": lambda: b"%.2f 0.00\n" % (src.clock_ns(7) / 1e9),
             "version": lambda: b"Linux version 6.1.0-vkernel (vkernel) #1 SMP PREEMPT_DYNAMIC\n",
             "loadavg": lambda: b"0.00 0.00 0.00 1/1 1\n",
+            "stat": self._stat,
             "filesystems": lambda: b"nodev\ttmpfs\nnodev\tproc\nnodev\toverlay\n",
         }
+
+    def _stat(self) -> bytes:
+        """/proc/stat: no CPU time accounting (zeros), and the boot time ps(1) needs."""
+        src = self.kernel.sources
+        btime = (src.clock_ns(abi.CLOCK_REALTIME) - src.clock_ns(abi.CLOCK_BOOTTIME)) // 1_000_000_000
+        return (b"cpu  0 0 0 0 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\nintr 0\nctxt 0\nbtime %d\n"
+                b"procs_running 1\nprocs_blocked 0\n" % btime)

@@ -11,7 +11,7 @@
 - Readiness of host fds (a terminal, a host pipe on stdin) is watched through
   :class:`HostWatch` registrations: looked at with a zero timeout between slices while
   any exists, and, when nothing can run, the kernel waits on those fds and the nearest
-  timer together (Sources.wait_host, one ``selectors`` wait: no spinning).
+  timer together (Sources.wait_host, one poll(2) wait: no spinning).
 """
 from __future__ import annotations
 

@@ -67,9 +67,12 @@ class WaitQueue:
         as Linux's wake-up keys).  Exclusive watchers (EPOLLEXCLUSIVE) come after the
         others and only the first one that wakes a waiter is told, as Linux's
         ``__wake_up_common`` with one exclusive wake-up."""
-        waits, self.waits = self.waits, []
-        for wait in waits:
-            self.sched.wake(wait.thread, None)
+        if self.waits:
+            waits, self.waits = self.waits, []
+            for wait in waits:
+                self.sched.wake(wait.thread, None)
+        if not self.watchers:
+            return
         for watcher in list(self.watchers):
             if watcher.notify(key) and watcher.exclusive:
                 break

@@ -18,7 +18,7 @@ from vkernel.syscalls.table import Row
 
 FORMAT = "vkemu-fuzz-sequence"
 VERSION = 1
-SEQUENCE_LENGTH = 48          # calls per sequence (and per fresh kernel)
+SEQUENCE_LENGTH = 64          # calls per sequence (and per fresh kernel)
 GUEST_MINIMISE_RUNS = 80      # through-guest runs one finding's minimisation may take
 REPORT_INTERVAL = 0.25        # seconds between progress reports
 

@@ -11,8 +11,8 @@ Options:
   --iterations N   run N syscalls in all (instead of --seconds)
   --seed S         the campaign's seed (default 1): the same seed runs the same sequences
   --families F,..  only these handler modules (fs, fd, mm, proc, process, signal, thread,
-                   time, misc, pipe, poll, posix_timer, table) or groups (files, memory,
-                   processes, signals, threads, denied)
+                   time, misc, pipe, poll, epoll, eventfd, posix_timer, socket, table) or
+                   groups (files, memory, processes, signals, threads, sockets, denied)
   --jobs J         J worker processes, each with its own seed derived from S
   --out DIR        where findings are written (default findings/)
   --guest          also run every sequence through a real guest: a static driver program
@@ -22,8 +22,14 @@ Options:
   --repro FILE     re-run a sequence file, printing each call and its outcome
   --atheris        coverage-guided fuzzing with atheris (where it installs)
 
+Findings: a Python exception in a handler, a result that is no errno the call can give,
+a broken kernel invariant (fd references, VMAs vs the CPU's mappings, W^X, futex queues,
+socket buffers), a host path outside the container's mounts, and with --guest a result
+that differs through the guest or natively.  Each is minimised (calls dropped, then
+arguments simplified) and written once per (kind, syscall, exception site or message).
+
 Exit status: 0 no finding, 1 findings (written to DIR, or reproduced by --repro), 2 bad
-options, an unknown family, or a corrupt sequence file.
+options, an unknown family or driver, a corrupt sequence file, or --atheris without atheris.
 """
 from __future__ import annotations
 
@@ -136,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         if str(exc):
             print(f"vkemu fuzz: {exc}", file=sys.stderr)
-        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+        doc = __doc__.strip().split("\n\n", 1)[1]
+        print(doc if not str(exc) else doc.split("\n\n")[0], file=sys.stderr)     # -h: all of it
         return EXIT_USAGE if str(exc) else 0
 
 

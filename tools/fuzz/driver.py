@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from vkernel.kernel import Dispatcher, Kernel, KernelConfig, Volume
 from vkernel.memory import PAGE
 from vkernel.net.socket import Socket
 from vkernel.pipe import PipeEnd
-from vkernel.policy.manifest import DEFAULT_POLICY_TOML, NetworkPolicy, default_policy
+from vkernel.policy.manifest import DEFAULT_POLICY_TOML, NetworkPolicy, Policy, default_policy
 from vkernel.syscalls.fs import do_open
 from vkernel.syscalls.table import BY_NAME, Row
 from vkernel.task import Process, Thread
@@ -63,7 +64,8 @@ def build_driver() -> Path:
 
 @dataclass
 class Finding:
-    """An oracle failed: ``kind`` is exception, bad-result, bad-errno or invariant."""
+    """An oracle failed: ``kind`` is exception, bad-result, bad-errno, invariant,
+    host-path, guest (the through-guest run disagreed) or native (the host kernel did)."""
     kind: str
     syscall: str
     message: str
@@ -99,6 +101,7 @@ class Outcome:
     result: int | None             # the value for RAX (None for a control without one)
     control: str | None = None     # the Control's class name, when the handler returned one
     findings: list[Finding] = field(default_factory=list)
+    audited: bool = False          # the policy refused or logged it, or it is not implemented
 
     @property
     def errno(self) -> int:
@@ -163,6 +166,7 @@ class Sandbox:
 
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="vkemu-fuzz-")
+        self._policy: Policy | None = None
         base = Path(self._dir.name)
         self.root, self.rw = base / "root", base / "rw"
         for d in ("etc", "bin", "usr/bin", "mnt/rw", "tmp", "dev", "proc"):
@@ -174,14 +178,21 @@ class Sandbox:
         for name, target in (("up", "../../../../../etc/shadow"), ("abs", "/etc/passwd"), ("loop", "loop"),
                              ("etc/out", "/../../.."), ("mnt/rw/back", "../../etc")):
             os.symlink(target, self.root / name)
+        self.reset_rw()
+
+    def reset_rw(self) -> None:
+        """The read-write mount as every sequence starts with it: each run (in-process,
+        under vkemu) sees the same host directory."""
+        shutil.rmtree(self.rw, ignore_errors=True)
         self.rw.mkdir()
         (self.rw / "f0").write_text("host file\n")
         os.symlink("/etc/shadow", self.rw / "shadow")
 
     def config(self) -> KernelConfig:
-        policy = default_policy()
-        policy.network = NetworkPolicy(backend="none")       # AF_UNIX only: no host network
-        return KernelConfig(strict=False, host_root=str(self.root), policy=policy,
+        if self._policy is None:
+            self._policy = default_policy()          # parsed once: a kernel only reads it
+            self._policy.network = NetworkPolicy(backend="none")     # AF_UNIX only: no host network
+        return KernelConfig(strict=False, host_root=str(self.root), policy=self._policy,
                             volumes=[Volume(str(self.rw), "/mnt/rw", readonly=False)])
 
     def vkemu_args(self, policy_file: Path) -> list[str]:
@@ -219,6 +230,7 @@ class Harness:
     # -- setup -----------------------------------------------------------------------
 
     def reset(self) -> None:
+        self.sandbox.reset_rw()
         self.kernel = Kernel(self.sandbox.config())
         self.proc = self.kernel.spawn(self.data, self.exe, [b"idle"], [b"PATH=/bin"], attested=True, cwd=b"/tmp")
         self.thread = self.proc.main_thread
@@ -353,7 +365,8 @@ class Harness:
             result = self.dispatcher.dispatch(t, regs)
         findings = [Finding("exception", rec["syscall"], rec["reason"], rec["args"].get("traceback", ""))
                     for rec in audit[seen:] if rec["action"] == "kernel-bug"]
-        outcome = Outcome(call, regs, None, findings=findings)
+        outcome = Outcome(call, regs, None, findings=findings,
+                          audited=any(rec["action"] != "kernel-bug" for rec in audit[seen:]))
         if result.__class__ is int:
             outcome.result = result  # type: ignore[assignment]
             problem = _result_problem(result) or errno_problem(row, outcome.errno)  # type: ignore[arg-type]

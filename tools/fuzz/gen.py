@@ -135,7 +135,11 @@ class Generator:
         self.rng = rng
         self.rows = rows
         self.names = {row.name for row in rows}
-        self.creators = [c for c in _CREATORS if c[0] in BY_NAME]
+        # Files and directories by name only where files are fuzzed (or nothing else
+        # makes fds): a sequence of fd-only families then stays native-safe throughout
+        # (tools/fuzz/guest.py).
+        by_name = bool(self.names & {"open", "openat", "mkdir", "symlink"}) or not self.names & _FD_MAKERS
+        self.creators = [c for c in _CREATORS if c[0] in BY_NAME and (by_name or c[1] not in _BY_NAME_CREATORS)]
         if "socketpair" in self.names:
             # Socket calls are stateful: most of them come well-formed, made for the
             # sockets the sequence holds, and socket objects feed the other families too.
@@ -510,6 +514,10 @@ SOCKET_CREATORS = [("socketpair", _socketpair), ("socketpair", _socketpair), ("s
                    ("bind", _bind), ("listen", _listen), ("connect", _connect), ("accept4", _accept4),
                    ("sendmsg", _sendmsg), ("recvmsg", _recvmsg), ("sendto", _send), ("recvfrom", _recv),
                    ("setsockopt", _setsockopt), ("getsockopt", _getsockopt), ("shutdown", _shutdown)]
+
+_BY_NAME_CREATORS = (_open_tmp, _open_dir, _open_other, _mkdir, _symlink)
+_FD_MAKERS = frozenset({"pipe", "pipe2", "socket", "socketpair", "eventfd", "eventfd2", "epoll_create", "epoll_create1",
+                        "mmap", "munmap", "mprotect", "brk"})
 
 _CREATORS = [("openat", _open_tmp), ("open", _open_dir), ("open", _open_other), ("pipe2", _pipe),
              ("mmap", _mmap_anon), ("mmap", _mmap_file), ("mkdir", _mkdir), ("symlink", _symlink),

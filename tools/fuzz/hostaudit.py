@@ -111,12 +111,15 @@ class HostAudit:
                 self._saved.append((module, "os", os))
                 module.os = proxy       # type: ignore[attr-defined]
         hostfs = sys.modules.get("vkernel.vfs.hostfs")
-        if hostfs is not None:
-            real = hostfs.open_beneath  # type: ignore[attr-defined]
+        real = getattr(hostfs, "open_beneath", None)
+        if real is not None:
             if id(real) not in self._wrapped_beneath:
                 self._wrapped_beneath[id(real)] = self._open_beneath(real)
-            self._saved.append((hostfs, "open_beneath", real))
-            hostfs.open_beneath = self._wrapped_beneath[id(real)]  # type: ignore[attr-defined]
+            for name in MODULES:             # hostfs's own, and where it was imported by name
+                module = sys.modules.get(name)
+                if module is not None and getattr(module, "open_beneath", None) is real:
+                    self._saved.append((module, "open_beneath", real))
+                    module.open_beneath = self._wrapped_beneath[id(real)]  # type: ignore[attr-defined]
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -44,7 +44,7 @@ from vkernel import abi
 from vkernel.control import Block
 from vkernel.errors import SyscallError, from_os_error
 from vkernel.net.socket import Ancillary, Received, Socket
-from vkernel.sched import Wait
+from vkernel.sched import HostWatch, Wait
 from vkernel.vfs.file import copy_out
 from vkernel.waitq import WouldBlock
 
@@ -63,7 +63,7 @@ SOCKADDR_IN6_LEN = 28
 SIN6_LEN_RFC2133 = 24               # a sockaddr_in6 without sin6_scope_id, still accepted
 SOCKADDR_IN = struct.Struct("<H2s4s8x")      # family (host order), port (network order), address
 SOCKADDR_IN6 = struct.Struct("<H2s4s16sI")   # family, port, flowinfo (network order), address, scope id
-# Host fds kept free for vkemu itself (its files, selectors, Unicorn): past this many
+# Host fds kept free for vkemu itself (its files, pipes, Unicorn): past this many
 # below RLIMIT_NOFILE, new host sockets fail with ENFILE instead of starving the kernel.
 HOST_FD_RESERVE = 64
 READABLE = abi.POLLIN | abi.POLLRDNORM
@@ -72,6 +72,9 @@ ALL_EVENTS = READABLE | WRITABLE | abi.POLLPRI | abi.POLLRDBAND | abi.POLLRDHUP
 # Send flags the host sees as given; MSG_DONTWAIT and MSG_NOSIGNAL are always added
 # (the host socket never blocks, and SIGPIPE is the guest's, raised by the handler).
 _SEND_FLAGS = abi.MSG_OOB | abi.MSG_DONTROUTE | abi.MSG_EOR | abi.MSG_MORE | abi.MSG_CONFIRM | abi.MSG_FASTOPEN
+# The host's flags as plain ints (the socket module's are enum members, slow to combine).
+_HOST_DONTWAIT = int(socket.MSG_DONTWAIT)
+_HOST_NOWAIT_NOSIGNAL = int(socket.MSG_DONTWAIT | socket.MSG_NOSIGNAL)
 _RECV_FLAGS = abi.MSG_OOB | abi.MSG_PEEK | abi.MSG_TRUNC | abi.MSG_WAITALL | abi.MSG_ERRQUEUE
 # Options of the protocol levels passed to the host socket (what it answers is what
 # Linux answers).  Others get ENOPROTOOPT: the ones that would bypass the network
@@ -157,6 +160,17 @@ def _advance(views: list[memoryview], n: int) -> list[memoryview]:
     return out
 
 
+def discard_views(sock: Socket, flags: int, length: int) -> list[memoryview] | None:
+    """Buffers standing for a guest buffer that TCP's MSG_TRUNC never copies into (it
+    drops the bytes, so Linux accepts even a NULL buffer): one scratch page repeated,
+    at most UIO_MAXIOV times.  None when ``sock`` and ``flags`` are not that case."""
+    if not (flags & abi.MSG_TRUNC and isinstance(sock, InetSocket) and sock.kind == abi.SOCK_STREAM):
+        return None
+    page = memoryview(bytearray(min(length, abi.PAGE_SIZE)))
+    count = min(length // len(page), 1024) if len(page) else 0
+    return [page] * count + ([page[:length % len(page)]] if count < 1024 and length % len(page) else [])
+
+
 @functools.cache
 def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(None, use_errno=True)
@@ -216,9 +230,12 @@ def _check_host_budget(kernel: Kernel, fd: int) -> None:
     if fd < soft - HOST_FD_RESERVE:
         return
     if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-        if fd < hard - HOST_FD_RESERVE:
-            return
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            if fd < hard - HOST_FD_RESERVE:
+                return
+        except (ValueError, OSError):
+            pass
     try:
         kernel.sources.host_call("close", fd, os.close, fd)
     except OSError:
@@ -252,7 +269,7 @@ class InetSocket(Socket):
         self.connected = False                      # a stream connected (or accepted)
         self.peer: bytes | None = None              # the address accept reported
         self.pending: deque[_PendingSend] = deque()
-        self._drain_watch = None
+        self._drain_watch: HostWatch | None = None   # on the host fd while sends are pending
 
     # -- the host socket --
     def _host(self) -> socket.socket:
@@ -312,9 +329,6 @@ class InetSocket(Socket):
                                      {"family": abi.AF_NAMES[self.family], "address": addr.ip, "port": addr.port},
                                      rule="network.bind" if binding else "network.egress")
             raise SyscallError(err)
-
-    def _wildcard(self) -> Address:
-        return Address(self.family, "0.0.0.0" if self.family == abi.AF_INET else "::", 0)
 
     # -- connections --
     def bind(self, t: Thread, raw: bytes) -> None:
@@ -411,10 +425,10 @@ class InetSocket(Socket):
         err = self._call("connect", lambda: self._host().connect_ex(addr.host()))
         if err:
             errno = from_os_error(OSError(err, "")).errno
-            if errno != abi.EINPROGRESS:
+            # EALREADY: a connect already in progress, which a blocking call waits
+            # for as Linux's __inet_stream_connect does.
+            if errno not in (abi.EINPROGRESS, abi.EALREADY) or self.nonblocking:
                 raise SyscallError(errno)
-            if self.nonblocking:
-                raise SyscallError(abi.EINPROGRESS)
             raise WouldBlock(self._park_connect)
         self.bound = True
         self.connected = self.kind == abi.SOCK_STREAM
@@ -489,7 +503,7 @@ class InetSocket(Socket):
                 raise SyscallError(abi.EAGAIN)
             payload = b"".join(data)
             raise WouldBlock(lambda t: self._park_sender(t, payload, 0))
-        host_flags = flags & _SEND_FLAGS | socket.MSG_DONTWAIT | socket.MSG_NOSIGNAL
+        host_flags = flags & _SEND_FLAGS | _HOST_NOWAIT_NOSIGNAL
         try:
             sent = self.kernel.sources.host_write("send", self.fd, self._host_send, data, host_flags,
                                                   dest.host() if dest is not None else None)
@@ -543,7 +557,7 @@ class InetSocket(Socket):
             chunk = memoryview(pending.data)[pending.pos:]
             try:
                 n = self.kernel.sources.host_write("send", self.fd, self._host_send, [chunk],
-                                                   socket.MSG_DONTWAIT | socket.MSG_NOSIGNAL, None)
+                                                   _HOST_NOWAIT_NOSIGNAL, None)
             except OSError as exc:
                 err = from_os_error(exc).errno
                 if err == abi.EAGAIN:
@@ -571,7 +585,7 @@ class InetSocket(Socket):
     # -- receiving --
     def recv(self, t: Thread | None, views: list[memoryview], flags: int) -> Received:
         nonblock = bool(flags & abi.MSG_DONTWAIT) or self.nonblocking
-        host_flags = flags & _RECV_FLAGS | socket.MSG_DONTWAIT
+        host_flags = flags & _RECV_FLAGS | _HOST_DONTWAIT
         try:
             if self.kind == abi.SOCK_STREAM:
                 got = self._recv_stream(views, host_flags)
@@ -633,7 +647,7 @@ class InetSocket(Socket):
                 watch.cancel()
                 return
             try:
-                n = self._recv_stream(_advance(views, state["done"]), socket.MSG_DONTWAIT).count
+                n = self._recv_stream(_advance(views, state["done"]), _HOST_DONTWAIT).count
             except SyscallError as exc:
                 if exc.errno != abi.EAGAIN:
                     finish(state["done"])
@@ -665,7 +679,7 @@ class InetSocket(Socket):
             self._host_setsockopt(abi.SOL_SOCKET, name, value)
 
     def proto_getsockopt(self, level: int, name: int) -> bytes:
-        if not self._level_applies(level):
+        if not self.level_applies(level):
             # ip_getsockopt's answer to a level it does not know; ipv6_getsockopt's differs.
             raise SyscallError(abi.EOPNOTSUPP if self.family == abi.AF_INET and level != abi.SOL_SOCKET
                                else abi.ENOPROTOOPT)
@@ -674,20 +688,10 @@ class InetSocket(Socket):
         return self._host_getsockopt(level, name)
 
     def proto_setsockopt(self, level: int, name: int, value: bytes) -> None:
-        if not self._level_applies(level) or name not in _HOST_OPTIONS[level]:
+        if not self.level_applies(level) or name not in _HOST_OPTIONS[level]:
             raise SyscallError(abi.ENOPROTOOPT)
         self._host_setsockopt(level, name, value)
 
-    def _level_applies(self, level: int) -> bool:
-        """Whether ``level`` is one of this socket's protocols (TCP for streams, UDP
-        for datagrams, IPv6 for AF_INET6 sockets, IP for both)."""
-        if level == abi.IPPROTO_TCP:
-            return self.kind == abi.SOCK_STREAM
-        if level == abi.IPPROTO_UDP:
-            return self.kind == abi.SOCK_DGRAM
-        if level == abi.IPPROTO_IPV6:
-            return self.family == abi.AF_INET6
-        return level == abi.IPPROTO_IP
 
     def _host_getsockopt(self, level: int, name: int) -> bytes:
         return self._call("getsockopt", lambda: self._host().getsockopt(level, name, _OPTION_BUFSIZE))

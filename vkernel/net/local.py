@@ -211,24 +211,30 @@ class LocalSocket(Socket):
         if flags & abi.MSG_OOB:
             raise SyscallError(abi.EOPNOTSUPP)
         payload = bytes(data[0]) if len(data) == 1 else b"".join(data)
-        if anc is None:
-            anc = Ancillary()
-        if anc.creds is None:
-            proc = t.process if t is not None else self.kernel.current
-            if proc is not None:
-                anc.creds = (proc.pid, proc.creds.uid, proc.creds.gid)
         nonblock = bool(flags & abi.MSG_DONTWAIT)
         if self.kind == abi.SOCK_STREAM:
             if addr and self.state == CONNECTED:
                 addr = None if self.family != abi.AF_UNIX else addr
             if addr:
                 raise SyscallError(abi.EISCONN if self.state == CONNECTED else abi.EOPNOTSUPP)
-            return self._send_stream(payload, anc, nonblock)
+            return self._send_stream(t, payload, anc, nonblock)
         if self.kind == abi.SOCK_SEQPACKET:
             if self.state != CONNECTED:
                 raise SyscallError(abi.ENOTCONN)
             addr = None
         return self._send_message(t, payload, anc, addr, nonblock)
+
+    def _with_creds(self, t: Thread | None, anc: Ancillary | None, target: LocalSocket) -> Ancillary | None:
+        """The sender's credentials go with a message when either end passes them
+        (SO_PASSCRED), as Linux's unix_maybe_add_creds; explicit ones always do."""
+        if anc is not None and anc.creds is not None or not (self.passcred() or target.passcred()):
+            return anc
+        proc = t.process if t is not None else self.kernel.current
+        if proc is None:
+            return anc
+        anc = anc or Ancillary()
+        anc.creds = (proc.pid, proc.creds.uid, proc.creds.gid)
+        return anc
 
     def _check_can_send(self, peer: LocalSocket | None) -> LocalSocket | None:
         """The peer a connected send goes to, None if the bytes are to be dropped
@@ -249,7 +255,7 @@ class LocalSocket(Socket):
         if unread:
             peer.error = abi.ECONNRESET
 
-    def _send_stream(self, payload: bytes, anc: Ancillary, nonblock: bool) -> int:
+    def _send_stream(self, t: Thread | None, payload: bytes, anc: Ancillary | None, nonblock: bool) -> int:
         if self.state != CONNECTED:
             raise SyscallError(self.send_unconnected_errno)
         peer = self._check_can_send(self.peer)
@@ -261,7 +267,7 @@ class LocalSocket(Socket):
                 raise SyscallError(abi.EAGAIN)
             raise self.park_on(self.changed, self.sndtimeo_ns, f"{self.path.decode()} to have room")
         first = payload[:room]
-        peer._deliver(Segment(first, self, anc if anc.fds or anc.creds else None, None))
+        peer._deliver(Segment(first, self, self._with_creds(t, anc, peer), None))
         if len(first) == len(payload) or nonblock:
             return len(first)
         rest = payload[len(first):]
@@ -277,7 +283,7 @@ class LocalSocket(Socket):
             return Block()
         raise WouldBlock(park, done)
 
-    def _send_message(self, t: Thread | None, payload: bytes, anc: Ancillary, addr: bytes | None,
+    def _send_message(self, t: Thread | None, payload: bytes, anc: Ancillary | None, addr: bytes | None,
                       nonblock: bool) -> int:
         if addr:
             if t is None:
@@ -311,7 +317,8 @@ class LocalSocket(Socket):
             raise self.park_on(queue, self.sndtimeo_ns, f"room in {target.path.decode()}")
         if not self.connection:
             self.autobind()
-        target._deliver(Segment(payload, self, anc, self.addr if not self.connection else None))
+        target._deliver(Segment(payload, self, self._with_creds(t, anc, target),
+                                self.addr if not self.connection else None))
         return len(payload)
 
     def undeliverable(self, payload: bytes) -> int:
@@ -346,12 +353,12 @@ class LocalSocket(Socket):
                 error, self.error = self.error, 0
                 raise SyscallError(error)
             if self.shut & SHUT_RCV or self.rx and nonblock:
-                return self._recv_stream(views, flags) if self.rx else Received(0, 0)
+                return self._recv_stream(views, want, flags) if self.rx else Received(0, 0)
             if nonblock:
                 raise SyscallError(abi.EAGAIN)
             raise self.park_on(self.changed, self.rcvtimeo_ns, f"{self.path.decode()} to have data")
         if self.kind == abi.SOCK_STREAM:
-            return self._recv_stream(views, flags)
+            return self._recv_stream(views, want, flags)
         return self._recv_message(views, flags)
 
     def _short_of(self, want: int) -> bool:
@@ -361,8 +368,7 @@ class LocalSocket(Socket):
         limit = peer.sndbuf if peer is not None else want
         return self.rx_bytes < min(want, limit) and not self.shut & SHUT_RCV
 
-    def _recv_stream(self, views: list[memoryview], flags: int) -> Received:
-        want = sum(len(v) for v in views)
+    def _recv_stream(self, views: list[memoryview], want: int, flags: int) -> Received:
         peek = bool(flags & abi.MSG_PEEK)
         out = bytearray()
         anc: Ancillary | None = None

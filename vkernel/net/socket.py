@@ -210,6 +210,17 @@ class Socket(FileDescription):
         else:
             raise SyscallError(abi.ENOPROTOOPT)
 
+    def level_applies(self, level: int) -> bool:
+        """Whether ``level`` is one of an inet socket's protocols (TCP for streams, UDP
+        for datagrams, IPv6 for AF_INET6 sockets, IP for both)."""
+        if level == abi.IPPROTO_TCP:
+            return self.kind == abi.SOCK_STREAM
+        if level == abi.IPPROTO_UDP:
+            return self.kind == abi.SOCK_DGRAM
+        if level == abi.IPPROTO_IPV6:
+            return self.family == abi.AF_INET6
+        return level == abi.IPPROTO_IP
+
     def option_changed(self, name: int) -> None:
         """A remembered SOL_SOCKET flag was set (host sockets pass it on)."""
 

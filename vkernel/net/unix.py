@@ -2,7 +2,9 @@
 credentials.
 
 Names: a socket bound to a path is a socket inode in the VFS, found again through
-(st_dev, st_ino); abstract names (a leading NUL) live in a table of the kernel.
+(st_dev, st_ino); abstract names (a leading NUL) live in a table of the kernel, one
+namespace per socket type as in Linux (a stream and a datagram socket may share a name,
+and a lookup finds only a socket of the caller's type).
 Credentials: SO_PEERCRED reports the process at the other end when the connection was
 made (the listener's at listen time); SCM_CREDENTIALS travel with every message and
 reach receivers that set SO_PASSCRED.
@@ -28,26 +30,27 @@ class UnixNames:
     (st_dev, st_ino) of their socket inode."""
 
     def __init__(self) -> None:
-        self.abstract: dict[bytes, UnixSocket] = {}
+        self.abstract: dict[tuple[int, bytes], UnixSocket] = {}     # by (type, name)
         self.paths: dict[tuple[int, int], UnixSocket] = {}
         self.next_auto = 0
 
-    def autobind_name(self) -> bytes:
-        """Linux's autobind: a NUL and five hex digits not in use."""
+    def autobind_name(self, kind: int) -> bytes:
+        """Linux's autobind: a NUL and five hex digits not in use for the type."""
         while True:
             name = b"\0%05x" % (self.next_auto & 0xFFFFF)
             self.next_auto += 1
-            if name not in self.abstract:
+            if (kind, name) not in self.abstract:
                 return name
 
 
 def _check_type(kind: int, protocol: int) -> int:
-    if kind == abi.SOCK_RAW:
-        kind = abi.SOCK_DGRAM       # as unix_create
-    if kind not in (abi.SOCK_STREAM, abi.SOCK_DGRAM, abi.SOCK_SEQPACKET):
-        raise SyscallError(abi.ESOCKTNOSUPPORT)
+    """unix_create's checks, the protocol first."""
     if protocol not in (0, abi.AF_UNIX):
         raise SyscallError(abi.EPROTONOSUPPORT)
+    if kind == abi.SOCK_RAW:
+        kind = abi.SOCK_DGRAM
+    if kind not in (abi.SOCK_STREAM, abi.SOCK_DGRAM, abi.SOCK_SEQPACKET):
+        raise SyscallError(abi.ESOCKTNOSUPPORT)
     return kind
 
 
@@ -103,17 +106,22 @@ class UnixSocket(LocalSocket):
         raise SyscallError(abi.EOPNOTSUPP)
 
     def bind(self, t: Thread, raw: bytes) -> None:
+        """unix_bind's order: a family-only address autobinds (a no-op on a bound
+        socket); an abstract name checks "already bound" before "in use"; a path is
+        created first (EADDRINUSE if it exists), and removed again if the socket turns
+        out to be bound already."""
         if len(raw) < 2 or struct.unpack_from("<H", raw)[0] != abi.AF_UNIX:
-            raise SyscallError(abi.EINVAL)
-        if self.addr is not None:
             raise SyscallError(abi.EINVAL)
         names = self.names
         if len(raw) == 2:
-            self._bind_abstract(names.autobind_name())
+            if self.addr is None:
+                self._bind_abstract(names.autobind_name(self.kind))
             return
         name = _parse_name(raw)
         if name[0] == 0:
-            if name in names.abstract:
+            if self.addr is not None:
+                raise SyscallError(abi.EINVAL)
+            if (self.kind, name) in names.abstract:
                 raise SyscallError(abi.EADDRINUSE)
             self._bind_abstract(name)
             return
@@ -123,20 +131,23 @@ class UnixSocket(LocalSocket):
             node = directory.inode.mknod(last, abi.S_IFSOCK | (0o777 & ~proc.umask), proc.creds.euid, proc.creds.egid)
         except SyscallError as exc:
             raise SyscallError(abi.EADDRINUSE) if exc.errno == abi.EEXIST else exc
+        if self.addr is not None:
+            directory.inode.unlink(last)
+            raise SyscallError(abi.EINVAL)
         st = node.stat()
         self.name_key = ("path", (st.dev, st.ino))
         names.paths[(st.dev, st.ino)] = self
         self.addr = FAMILY + name + b"\0"
 
     def _bind_abstract(self, name: bytes) -> None:
-        self.names.abstract[name] = self
-        self.name_key = ("abstract", name)
+        self.names.abstract[(self.kind, name)] = self
+        self.name_key = ("abstract", (self.kind, name))
         self.addr = FAMILY + name
 
     def autobind(self) -> None:
         """Linux autobinds only sockets that pass credentials (unix_autobind callers)."""
         if self.addr is None and self.passcred():
-            self._bind_abstract(self.names.autobind_name())
+            self._bind_abstract(self.names.autobind_name(self.kind))
 
     def release_name(self) -> None:
         if self.name_key is None:
@@ -150,7 +161,7 @@ class UnixSocket(LocalSocket):
         """The socket a sockaddr_un names, or the errno Linux's unix_find_other gives."""
         name = _parse_name(raw)
         if name[0] == 0:
-            return self.names.abstract.get(name)
+            return self.names.abstract.get((self.kind, name))
         st = self.kernel.ns.resolve(t.process.cwd, name).inode.stat()
         if st.mode & abi.S_IFMT != abi.S_IFSOCK:
             raise SyscallError(abi.ECONNREFUSED)

@@ -8,12 +8,12 @@ unreachable.  Ports are the kernel's own: ephemeral ones come in order from
 net.ipv4.ip_local_port_range, so a run's addresses repeat.
 
 What differs from AF_UNIX is TCP's and UDP's visible behaviour, which follows Linux:
-a send before connect is EPIPE, recv ENOTCONN; a close with unread data resets the
-peer (ECONNRESET) and an orderly close is a FIN, after which the peer's first write
-is accepted and dropped and the next fails with EPIPE; UDP drops datagrams nobody
-receives, and a connected UDP socket learns of that (ECONNREFUSED) on its next call,
-as from the ICMP error.  Not modelled: retransmission, windows, urgent data, SYN
-queues apart from the accept backlog.
+a send before connect is EPIPE, recv ENOTCONN; a close with unread data (or with
+SO_LINGER {1, 0}) resets the peer (ECONNRESET) and an orderly close is a FIN, after
+which the peer's first write is accepted and dropped and the next fails with EPIPE;
+UDP drops datagrams nobody receives, and a connected UDP socket learns of that
+(ECONNREFUSED) on its next call, as from the ICMP error.  Not modelled:
+retransmission, windows, urgent data, SYN queues apart from the accept backlog.
 """
 from __future__ import annotations
 
@@ -276,7 +276,7 @@ class VnetSocket(LocalSocket):
                 return
             raise SyscallError(abi.EISCONN)
         if self.state == LISTENING:
-            raise SyscallError(abi.EINVAL)
+            raise SyscallError(abi.EISCONN)     # __inet_stream_connect: not TCP_CLOSE
         if self.error == abi.ECONNREFUSED:
             # A non-blocking connect already failed: the next connect reports it.
             self.error = 0
@@ -328,6 +328,9 @@ class VnetSocket(LocalSocket):
     def shutdown(self, how: int) -> None:
         if self.kind == abi.SOCK_STREAM:
             if self.state == UNCONNECTED:
+                # inet_shutdown: ENOTCONN, yet the shutdown bits are set all the same.
+                self.shut |= {abi.SHUT_RD: SHUT_RCV, abi.SHUT_WR: SHUT_SEND, abi.SHUT_RDWR: SHUT_BOTH}[how]
+                self.changed.wake_all()
                 raise SyscallError(abi.ENOTCONN)
             if self.state == LISTENING:
                 return
@@ -354,9 +357,11 @@ class VnetSocket(LocalSocket):
         return super()._check_can_send(peer)
 
     def _hang_up(self, peer: LocalSocket, unread: bool) -> None:
-        if unread:
+        if unread or self.linger == (1, 0):
+            # A close with unread data, or with SO_LINGER {1, 0} (tcp_close's
+            # disconnect), sends a reset.
             peer.shut = SHUT_BOTH
-            peer.error = abi.ECONNRESET     # a close with unread data sends a reset
+            peer.error = abi.ECONNRESET
         else:
             peer.shut |= SHUT_RCV           # an orderly close: a FIN
 
@@ -398,6 +403,12 @@ class VnetSocket(LocalSocket):
         return len(payload)
 
     def recv(self, t: Thread | None, views: list[memoryview], flags: int) -> Received:
+        if self.kind == abi.SOCK_STREAM and self.state == UNCONNECTED and self.shut & SHUT_RCV \
+                and not flags & abi.MSG_OOB:
+            return Received(0, 0)           # tcp_recvmsg checks RCV_SHUTDOWN before TCP_CLOSE
+        if self.kind == abi.SOCK_STREAM and flags & abi.MSG_TRUNC:
+            # TCP's MSG_TRUNC drops the bytes without copying them to the guest.
+            views = [memoryview(bytearray(sum(len(v) for v in views)))]
         got = super().recv(t, views, flags)
         if got.addr is not None:
             got.addr = self._convert(got.addr)
@@ -407,22 +418,11 @@ class VnetSocket(LocalSocket):
         return got
 
     # -- options --
-    def _level_applies(self, level: int) -> bool:
-        """Whether ``level`` is one of this socket's protocols (TCP for streams, UDP
-        for datagrams, IPv6 for AF_INET6 sockets, IP for both)."""
-        if level == abi.IPPROTO_TCP:
-            return self.kind == abi.SOCK_STREAM
-        if level == abi.IPPROTO_UDP:
-            return self.kind == abi.SOCK_DGRAM
-        if level == abi.IPPROTO_IPV6:
-            return self.family == abi.AF_INET6
-        return level == abi.IPPROTO_IP
-
     def _defaults(self, level: int) -> dict[int, int]:
         return {abi.IPPROTO_TCP: TCP_OPTIONS, abi.IPPROTO_IP: IP_OPTIONS, abi.IPPROTO_IPV6: IPV6_OPTIONS}.get(level, {})
 
     def proto_getsockopt(self, level: int, name: int) -> bytes:
-        if not self._level_applies(level):
+        if not self.level_applies(level):
             # ip_getsockopt's answer to a level it does not know; ipv6_getsockopt's differs.
             raise SyscallError(abi.EOPNOTSUPP if self.family == abi.AF_INET else abi.ENOPROTOOPT)
         defaults = self._defaults(level)
@@ -431,7 +431,7 @@ class VnetSocket(LocalSocket):
         return struct.pack("<i", self.options.get((level, name), defaults[name]))
 
     def proto_setsockopt(self, level: int, name: int, value: bytes) -> None:
-        if not self._level_applies(level) or name not in self._defaults(level):
+        if not self.level_applies(level) or name not in self._defaults(level):
             raise SyscallError(abi.ENOPROTOOPT)
         if len(value) < 4:
             raise SyscallError(abi.EINVAL)

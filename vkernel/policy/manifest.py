@@ -529,7 +529,7 @@ symlinks = "follow"
 [network]
 # host: sockets on the host's stack; vnet: a virtual network inside vkernel; none: only
 # AF_UNIX (inet sockets fail with EAFNOSUPPORT).  connect/sendto outside egress:
-# ENETUNREACH; bind outside bind: EACCES (both audited).  CIDR:PORT, [IPv6 CIDR]:PORT,
+# ENETUNREACH; bind outside bind: EADDRNOTAVAIL, or EACCES for a port outside (audited).  CIDR:PORT, [IPv6 CIDR]:PORT,
 # PORT a number, LO-HI or *.
 backend = "host"
 egress = ["127.0.0.0/8:*", "[::1/128]:*"]    # loopback only

@@ -12,7 +12,9 @@ Pure decisions over guest values; the socket layer calls them (the kernel's
                                     destination must match an egress rule, else
                                     ENETUNREACH, as when no route leads there
   check_bind(family, ip, port)      the local address must match a bind rule, else
-                                    EACCES; the wildcard address needs a rule for the
+                                    EADDRNOTAVAIL (as an address the network does not
+                                    have), and its port too, else EACCES; the
+                                    wildcard address needs a rule for the
                                     port, and bind_host() narrows it to what the rules
                                     allow (loopback when they allow only loopback)
 
@@ -89,7 +91,9 @@ class NetPolicy:
         return 0 if _matches(self.policy.egress, addr, port) else abi.ENETUNREACH
 
     def check_bind(self, family: int, host: str, port: int) -> int:
-        """bind(2): 0 or EACCES."""
+        """bind(2): 0; EADDRNOTAVAIL for an address no bind rule holds (the container's
+        network has no such address, as in a network namespace without it); EACCES for
+        an allowed address on a port the rules leave out."""
         if family == AF_UNIX:
             return 0
         if self.policy.backend == "none":
@@ -102,6 +106,8 @@ class NetPolicy:
             ok = any(rule.network.version == addr.version and (wanted is None or rule.ports[0] <= wanted <= rule.ports[1])
                      for rule in self.policy.bind)
         else:
+            if not _matches(self.policy.bind, addr, None):
+                return abi.EADDRNOTAVAIL
             ok = _matches(self.policy.bind, addr, wanted)
         return 0 if ok else abi.EACCES
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from vkernel.vfs.file import FileDescription
     from vkernel.vfs.namespace import Namespace
 
-RLIMIT_CPU, RLIMIT_FSIZE = 0, 1
+RLIMIT_FSIZE = 1
 RLIM_INFINITY = (1 << 64) - 1
 NS = 1_000_000_000
 CPU_GRACE_NS = NS                   # SIGXCPU at the limit, SIGKILL one CPU second later
@@ -59,9 +59,11 @@ class WritableSpace:
         self.used = 0
         self.peak = 0
 
-    def charge(self, delta: int) -> None:
-        """Account ``delta`` bytes (negative: freed); ENOSPC if growth would pass the limit."""
-        if delta > 0 and self.used + delta > self.limit:
+    def charge(self, delta: int, force: bool = False) -> None:
+        """Account ``delta`` bytes (negative: freed); ENOSPC if growth would pass the
+        limit, unless ``force`` (the bytes are already there: they count, and the
+        next growth fails)."""
+        if delta > 0 and self.used + delta > self.limit and not force:
             self.meter.deny("writable_bytes", abi.ENOSPC,
                             f"writable layers would hold {self.used + delta} bytes, more than {self.limit}",
                             {"used": self.used, "grow": delta, "limit": self.limit})

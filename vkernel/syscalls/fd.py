@@ -55,7 +55,7 @@ def _fsize_clip(t: Thread, desc: FileDescription, views: list[memoryview], offse
 def sys_read(t: Thread, fd: int, buf: int, count: int) -> int | Block:
     """read(2)."""
     desc = _readable(t, fd)
-    if count == 0:
+    if count == 0 and not desc.min_io:
         return 0
     count = min(count, MAX_RW)
     try:
@@ -99,7 +99,7 @@ def _raises_sigpipe(handler: Callable[..., int | Block]) -> Callable[..., int | 
 def sys_write(t: Thread, fd: int, buf: int, count: int) -> int | Block:
     """write(2)."""
     desc = _writable(t, fd)
-    if count == 0:
+    if count == 0 and not desc.min_io:
         return 0
     views = _fsize_clip(t, desc, t.process.mm.views(buf, min(count, MAX_RW), writable=False), None)
     try:
@@ -134,7 +134,7 @@ def sys_readv(t: Thread, fd: int, iov: int, iovcnt: int) -> int | Block:
     desc = _readable(t, fd)
     views = iovec_views(t, read_iovec(t, iov, iovcnt), writable=True)
     try:
-        return desc.read(views) if views else 0
+        return desc.read(views) if views or desc.min_io else 0
     except WouldBlock as exc:
         return exc.park(t)
 
@@ -147,7 +147,7 @@ def sys_writev(t: Thread, fd: int, iov: int, iovcnt: int) -> int | Block:
     if views:
         views = _fsize_clip(t, desc, views, None)
     try:
-        return desc.write(views) if views else 0
+        return desc.write(views) if views or desc.min_io else 0
     except WouldBlock as exc:
         return exc.park(t)
 

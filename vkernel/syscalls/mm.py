@@ -170,5 +170,10 @@ def sys_mincore(t: Thread, addr: int, length: int, vec: int) -> int:
 
 
 def sys_mlock(t: Thread, addr: int, length: int) -> int:
-    """mlock(2): memory is never swapped by us; accepted."""
+    """mlock(2) and munlock(2): memory is never swapped by us, so only the range is
+    checked: every page of it mapped, or ENOMEM."""
+    start = addr - addr % PAGE
+    length = page_up(length + addr % PAGE)
+    if length and not t.process.mm.fully_mapped(start, length):
+        raise SyscallError(abi.ENOMEM)
     return 0

@@ -242,25 +242,34 @@ ROWS: list[Row] = [
     Row(439, "faccessat2", (DIRFD, PATH, INT, AT_FLAGS), fs.sys_faccessat2, F),
     # -- sockets (vkernel/net/) ------------------------------------------------------------------
     Row(41, "socket", (SOCK_FAMILY, SOCK_TYPE, INT), socket.sys_socket, P,
-        "AF_UNIX in the kernel; AF_INET/AF_INET6 through the host backend; other families EAFNOSUPPORT"),
+        "AF_UNIX in the kernel; AF_INET/AF_INET6 TCP and UDP over host sockets (the `host` backend) or the "
+        "in-kernel `vnet`; host backend: SOCK_RAW EPERM (no CAP_NET_RAW in a container, audited), ping and "
+        "UDP-Lite sockets EPROTONOSUPPORT; other families EAFNOSUPPORT"),
     Row(53, "socketpair", (SOCK_FAMILY, SOCK_TYPE, INT, PTR), socket.sys_socketpair, F),
-    Row(49, "bind", (FD, SOCKADDR(2), INT), socket.sys_bind, F),
+    Row(49, "bind", (FD, SOCKADDR(2), INT), socket.sys_bind, F,
+        "inet: the network policy's bind rules (EACCES + audit); a wildcard is narrowed to loopback when "
+        "only loopback is allowed (a dual-stack IPv6 listener keeps it and accepts only local peers)"),
     Row(50, "listen", (FD, INT), socket.sys_listen, F),
     Row(43, "accept", (FD, PTR, PTR), socket.sys_accept, F),
     Row(288, "accept4", (FD, PTR, PTR, FLAGS(abi.SOCK_TYPE_NAMES)), socket.sys_accept4, F),
-    Row(42, "connect", (FD, SOCKADDR(2), INT), socket.sys_connect, F),
+    Row(42, "connect", (FD, SOCKADDR(2), INT), socket.sys_connect, F,
+        "inet: the network policy's egress rules (ENETUNREACH + audit); datagram destinations too"),
     Row(48, "shutdown", (FD, SHUT_HOW), socket.sys_shutdown, F),
     Row(44, "sendto", (FD, BUF_IN(2), SIZE, MSG_FLAGS, SOCKADDR(5), INT), socket.sys_sendto, F),
     Row(45, "recvfrom", (FD, BUF_OUT(2), SIZE, MSG_FLAGS, PTR, PTR), socket.sys_recvfrom, F),
-    Row(46, "sendmsg", (FD, PTR, MSG_FLAGS), socket.sys_sendmsg, F),
-    Row(47, "recvmsg", (FD, PTR, MSG_FLAGS), socket.sys_recvmsg, F),
+    Row(46, "sendmsg", (FD, PTR, MSG_FLAGS), socket.sys_sendmsg, P,
+        "inet: no IP-level control messages (IP_PKTINFO, IP_TOS... EINVAL)"),
+    Row(47, "recvmsg", (FD, PTR, MSG_FLAGS), socket.sys_recvmsg, P,
+        "inet: no ancillary data is delivered (IP_PKTINFO, IP_RECVERR, timestamps)"),
     Row(307, "sendmmsg", (FD, PTR, UINT, MSG_FLAGS), socket.sys_sendmmsg, F),
     Row(299, "recvmmsg", (FD, PTR, UINT, MSG_FLAGS, PTR), socket.sys_recvmmsg, P,
         "without MSG_WAITFORONE, returns once at least one message arrived; the timeout is not applied"),
     Row(51, "getsockname", (FD, PTR, PTR), socket.sys_getsockname, F),
     Row(52, "getpeername", (FD, PTR, PTR), socket.sys_getpeername, F),
     Row(54, "setsockopt", (FD, INT, INT, PTR, INT), socket.sys_setsockopt, P,
-        "SOL_SOCKET options are kept (low-water marks ignored); other levels as the family supports"),
+        "SOL_SOCKET options are kept (low-water marks ignored); other levels as the family supports: inet "
+        "passes SO_* flags, buffer sizes, SO_LINGER and a list of common TCP_*/IP_*/IPV6_* options to the "
+        "host socket, the rest ENOPROTOOPT"),
     Row(55, "getsockopt", (FD, INT, INT, PTR, PTR), socket.sys_getsockopt, P, "see setsockopt"),
     # -- memory ---------------------------------------------------------------------------------
     Row(9, "mmap", (PTR, SIZE, PROT, MAP_FLAGS, FD, OFF), mm.sys_mmap, P,

@@ -47,6 +47,10 @@ class FileDescription:
     # Whether the object has a poll method of its own (Linux's file_can_poll): epoll
     # refuses the others with EPERM, while poll and select call them always ready.
     pollable = False
+    # The smallest read or write the object accepts.  Linux calls the object even for
+    # 0 bytes; those with a minimum (eventfd, timerfd, signalfd) refuse it with EINVAL.
+    # With 0, an empty read or write returns 0 without calling the object.
+    min_io = 0
 
     def __init__(self, inode: Inode | None, flags: int, path: bytes = b"") -> None:
         self.inode = inode

@@ -241,6 +241,15 @@ class HostInode(Inode):
         self._with_self_dir("create", name, _create, name, mode & 0o7777)
         return self.lookup(name)
 
+    def mknod(self, name: bytes, mode: int, uid: int, gid: int, rdev: int = 0) -> Inode:
+        """Sockets only (a bound AF_UNIX path): a socket file on the host, which no
+        host process can connect to; other special files stay EPERM."""
+        if mode & abi.S_IFMT != abi.S_IFSOCK:
+            raise SyscallError(abi.EPERM)
+        check_name(name)
+        self._with_self_dir("mknod", name, lambda d: os.mknod(name, host_stat.S_IFSOCK | mode & 0o7777, dir_fd=d))
+        return self.lookup(name)
+
     def mkdir(self, name: bytes, mode: int, uid: int, gid: int) -> Inode:
         check_name(name)
         self._with_self_dir("mkdir", name, lambda d: os.mkdir(name, mode & 0o7777, dir_fd=d))

@@ -38,10 +38,11 @@ class MemFS(Filesystem):
     def root(self) -> MemInode:
         return self._root
 
-    def charge(self, delta: int) -> None:
-        """File bytes held grow (or shrink) by ``delta``: ENOSPC past the quota."""
+    def charge(self, delta: int, force: bool = False) -> None:
+        """File bytes held grow (or shrink) by ``delta``: ENOSPC past the quota, unless
+        ``force``d (they are charged even past it)."""
         if self.space is not None:
-            self.space.charge(delta)
+            self.space.charge(delta, force)
 
 
 class MemInode(Inode):
@@ -175,8 +176,10 @@ class MemInode(Inode):
         return child
 
     def replace_data(self, data: bytes) -> None:
-        """The file's bytes become ``data`` (an overlay copy-up), charged to the quota."""
-        self.fs.charge(len(data) - len(self.data))
+        """The file's bytes become ``data`` (an overlay copy-up), charged to the quota
+        even past it: a copy-up that failed half-way would leave an empty file over
+        the lower one."""
+        self.fs.charge(len(data) - len(self.data), force=True)
         self.data = bytearray(data)
 
     def forget_if_gone(self) -> None:

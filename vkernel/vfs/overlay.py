@@ -332,6 +332,14 @@ class OverlayFS(Filesystem):
         self.writable = upper or MemUpper(MemFS(numbers, dev))
         self.upper = self.writable.fs          # the filesystem that takes the writes
         up_root = self.writable.root()
+        if upper is None and self.lowers:
+            # The in-memory upper root stands for the container root: it starts as a
+            # copy-up of the top layer's root (mode, owner, times), not as a tmpfs root.
+            st = self.lowers[0].root.stat()
+            assert isinstance(up_root, MemInode)
+            up_root.mode_bits, up_root.uid, up_root.gid = st.mode, st.uid, st.gid
+            up_root.times.atime_ns, up_root.times.mtime_ns, up_root.times.ctime_ns = (
+                st.atime_ns, st.mtime_ns, st.ctime_ns)
         stack: Stack = []
         if not self.writable.is_opaque(up_root):
             for layer in self.lowers:
@@ -407,6 +415,10 @@ class OverlayInode(Inode):
     def stat(self) -> Stat:
         st = self.top.stat()
         st.dev, st.ino = self.fs.dev, self.ino
+        if self.upper is not None and self.lowers and self.is_dir:
+            # A merged directory's subdirectories are mostly below: count their links
+            # (Linux's overlayfs says 1; the lower count keeps `ls -la` as on the host).
+            st.nlink = max(st.nlink, self.lowers[0][1].stat().nlink)
         return st
 
     @property

@@ -1,0 +1,11 @@
+/* Tries: the classic chroot escape: chroot("/data") then chdir("../../..").
+ * Must: chroot is EPERM (the container's root is fixed). */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int main(void) {
+    int rc = chroot("/data");
+    printf("chroot: %d errno=%d\n", rc, rc < 0 ? errno : 0);
+    return 0;
+}

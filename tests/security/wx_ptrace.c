@@ -1,0 +1,11 @@
+/* Tries: ptrace(PTRACE_TRACEME), the first step to poking another process's code.
+ * Must: EPERM, audited (errno, the default policy's rule syscalls.rule[0]). */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/ptrace.h>
+
+int main(void) {
+    long rc = ptrace(PTRACE_TRACEME, 0, 0, 0);
+    printf("ptrace: %ld errno=%d\n", rc, rc < 0 ? errno : 0);
+    return 0;
+}
