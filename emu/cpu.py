@@ -50,6 +50,13 @@ _SYSCALL_CB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
 _SYSCALL_REGS = (x86.UC_X86_REG_RAX, x86.UC_X86_REG_RDI, x86.UC_X86_REG_RSI, x86.UC_X86_REG_RDX,
                  x86.UC_X86_REG_R10, x86.UC_X86_REG_R8, x86.UC_X86_REG_R9, x86.UC_X86_REG_RIP)
 
+# Linux's user selectors (__USER_CS, __USER_DS) and their 64-bit code and data
+# descriptors (base 0, limit 4 GiB, DPL 3, accessed: no write-back to the GDT).
+USER_CS, USER_SS = 0x33, 0x2B
+_USER_CODE_DESC = bytes((0xFF, 0xFF, 0, 0, 0, 0xFB, 0xAF, 0))
+_USER_DATA_DESC = bytes((0xFF, 0xFF, 0, 0, 0, 0xF3, 0xCF, 0))
+_SCRATCH_PAGE = 0x1000
+
 GPR_NAMES = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
              "r12", "r13", "r14", "r15", "rip", "rflags", "fs_base", "gs_base")
 _GPR_IDS = tuple(getattr(x86, "UC_X86_REG_" + name.upper()) for name in GPR_NAMES)
@@ -151,6 +158,7 @@ class CPU:
         # The guest thread whose registers are live in this CPU (kernel bookkeeping).
         self.owner: object | None = None
         self._stop_requested = False
+        self._counting = False     # the last run counted instructions (see run)
         # A debugger's software breakpoints: one code hook per address, none without a
         # debugger (guest memory is never patched, so W^X holds and no cost is paid).
         self._breakpoints: dict[int, int] = {}
@@ -172,7 +180,38 @@ class CPU:
         # The FPU state Linux gives a new program (FNINIT control word, SSE exceptions masked).
         self._uc.reg_write(x86.UC_X86_REG_FPCW, 0x37F)
         self._uc.reg_write(x86.UC_X86_REG_MXCSR, 0x1F80)
+        self._enter_user_mode()
         self._initial_context = self._uc.context_save()
+
+    def _enter_user_mode(self) -> None:
+        """Drop to CPL 3 with Linux's user selectors, so privileged instructions (hlt,
+        cli, mov to CRn, rdmsr/wrmsr, lgdt) fault with #GP as in a Linux process (in
+        and out stay no-ops: Unicorn checks no I/O permission, and reaches no port).
+        Unicorn starts at CPL 0 and only a privilege-changing return loads a CPL: run
+        one iretq through a GDT on a scratch page, before any guest page is mapped.
+        The page goes away after and the GDT limit becomes 0, so the guest can neither
+        read the descriptors nor load another selector (#GP, as for a bad one)."""
+        uc = self._uc
+        page = _SCRATCH_PAGE
+        gdt = bytes(8 * 5) + _USER_DATA_DESC + _USER_CODE_DESC         # selectors 0x2b and 0x33
+        stack = page + 0x800
+        frame = struct.pack("<5Q", page + 0x100, USER_CS, 0x202, stack, USER_SS)   # rip, cs, rflags, rsp, ss
+        uc.mem_map(page, 0x1000)
+        try:
+            uc.mem_write(page, gdt)
+            uc.mem_write(page + 0x80, b"\x48\xcf")                       # iretq
+            uc.mem_write(page + 0x100, b"\x90")                           # where the iretq lands
+            uc.mem_write(stack - len(frame), frame)
+            uc.reg_write(x86.UC_X86_REG_GDTR, (0, page, len(gdt) - 1, 0))
+            uc.reg_write(x86.UC_X86_REG_RSP, stack - len(frame))
+            uc.emu_start(page + 0x80, page + 0x100)
+        finally:
+            uc.mem_unmap(page, 0x1000)
+        uc.reg_write(x86.UC_X86_REG_GDTR, (0, 0, 0, 0))
+        uc.reg_write(x86.UC_X86_REG_RSP, 0)
+        uc.reg_write(x86.UC_X86_REG_RIP, 0)
+        if uc.reg_read(x86.UC_X86_REG_CS) != USER_CS or uc.reg_read(x86.UC_X86_REG_SS) != USER_SS:
+            raise RuntimeError("vkernel: the emulated CPU did not enter user mode")
 
     # -- memory -------------------------------------------------------------------
 
@@ -276,6 +315,12 @@ class CPU:
         """Run from ``rip`` until the syscall hook stops, a fault, or the quantum ends."""
         self.fault = None
         self._stop_requested = False
+        if count and not self._counting:
+            # Unicorn drops translated code when it removes its counting hook, but not
+            # when it adds it: blocks translated by an uncounted run would never be
+            # counted, and a loop in one would never end its quantum.
+            self._uc.ctl_flush_tb()
+        self._counting = bool(count)
         status = _lib.uc_emu_start(self._uch, rip, 0, timeout_us, count)
         if self.fault is not None:
             return StopReason.FAULT
@@ -338,13 +383,14 @@ class CPU:
         elif intno == 6:
             self.fault = Fault("invalid-insn", rip, rip)
         else:
-            # `int n` (cd nn) is a fault: it reports the instruction, not the one after.
+            # `int n` (cd nn) through an absent gate is a #GP that reports the
+            # instruction, not the one after, and the gate in its error code; any
+            # other exception (#GP of a privileged instruction) is already at it.
             try:
-                if bytes(uc.mem_read(rip - 2, 2)) == bytes((0xCD, intno)):
-                    rip -= 2
+                software = bytes(uc.mem_read(rip - 2, 2)) == bytes((0xCD, intno))
             except unicorn.UcError:
-                pass
-            self.fault = Fault("interrupt", rip, rip, vector=intno)
+                software = False
+            self.fault = Fault("interrupt", rip - 2, rip - 2, vector=intno) if software else Fault("interrupt", rip, rip)
         uc.emu_stop()
 
     def _sysenter_hook(self, uc: unicorn.Uc, data: object) -> None:

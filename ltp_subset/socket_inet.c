@@ -224,6 +224,12 @@ static void section_tcp(void)
     TEST_EQ(recv(c, buf, sizeof buf, 0), 6, "the rest");
     TEST_CHECK(!memcmp(buf, "cdefgh", 6), "after the discarded ones");
     TEST_ERRNO(recv(c, buf, sizeof buf, MSG_DONTWAIT), EAGAIN, "MSG_DONTWAIT with nothing queued");
+    TEST_ERRNO(recv(c, buf, sizeof buf, MSG_OOB), EINVAL, "MSG_OOB with no urgent data");
+    TEST_ERRNO(recv(c, buf, sizeof buf, MSG_ERRQUEUE), EAGAIN, "MSG_ERRQUEUE with an empty error queue");
+    struct sockaddr_in elsewhere = lo(9);
+    TEST_EQ(sendto(conn, "ig", 2, 0, (struct sockaddr *)&elsewhere, sizeof elsewhere), 2,
+            "sendto on a connected TCP socket ignores the address");
+    TEST_EQ(recv(c, buf, 2, MSG_WAITALL), 2, "the bytes reach the peer");
     struct iovec iov[2] = {{"12", 2}, {"345", 3}};
     struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
     TEST_EQ(sendmsg(conn, &mh, 0), 5, "sendmsg of two iovecs");
@@ -282,6 +288,7 @@ static void section_tcp(void)
     close(conn);
     close(c);
     TEST_ERRNO(connect_lo(srv, port), EISCONN, "connect on a listening socket");
+    TEST_ERRNO(recv(srv, buf, sizeof buf, 0), ENOTCONN, "recv on a listening socket");
     TEST_ERRNO(syscall(SYS_accept4, srv, NULL, NULL, 0x4000), EINVAL, "accept4 with a bad flag");
     close(srv);
 }
@@ -419,6 +426,10 @@ static void section_udp(void)
     TEST_EQ(mh.msg_flags, MSG_TRUNC, "msg_flags MSG_TRUNC");
     TEST_EQ(mh.msg_namelen, sizeof from, "msg_namelen");
     TEST_EQ(ntohs(from.sin_port), sport, "msg_name is the sender");
+    TEST_ERRNO(sendto(s, "x", 1, 0, (struct sockaddr *)&a, 8), EINVAL, "sendto with addrlen 8");
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    TEST_ERRNO(sendto(s, "x", 1, 0, (struct sockaddr *)&sun, sizeof a), EAFNOSUPPORT, "sendto an AF_UNIX address");
+    TEST_ERRNO(sendto(s, TST_BADPTR, 1, 0, (struct sockaddr *)&a, sizeof a), EFAULT, "sendto from a bad buffer");
     static char huge[70000];
     TEST_ERRNO(sendto(s, huge, sizeof huge, 0, (struct sockaddr *)&a, sizeof a), EMSGSIZE, "a datagram above 64 KiB");
 
@@ -567,8 +578,9 @@ static void section_inet6(void)
     TEST_EQ(recv(conn, buf, sizeof buf, 0), 3, "recv");
     close(conn);
     close(c);
-    TEST_ERRNO(connect(socket(AF_INET, SOCK_STREAM, 0), (struct sockaddr *)&a4, sizeof a4), ECONNREFUSED,
-               "port 0 on 127.0.0.1 refuses");
+    c = socket(AF_INET, SOCK_STREAM, 0);
+    TEST_ERRNO(connect(c, (struct sockaddr *)&a4, sizeof a4), ECONNREFUSED, "port 0 on 127.0.0.1 refuses");
+    close(c);
     close(srv);
 
     /* a dual-stack listener on [::] takes IPv4 connections as ::ffff:127.0.0.1 */

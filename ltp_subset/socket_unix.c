@@ -332,8 +332,9 @@ static void section_paths(void)
     srv = socket(AF_UNIX, SOCK_STREAM, 0);
     TEST_OK(bind(srv, (struct sockaddr *)&sun, alen), "the path can be bound again");
     close(srv);
-    TEST_ERRNO(connect(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr *)&sun, alen), ECONNREFUSED,
-               "connect to the file of a closed socket");
+    cli = socket(AF_UNIX, SOCK_STREAM, 0);
+    TEST_ERRNO(connect(cli, (struct sockaddr *)&sun, alen), ECONNREFUSED, "connect to the file of a closed socket");
+    close(cli);
 
     /* datagrams by path: sendto/recvfrom, connect, disconnect */
     int d2 = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -501,6 +502,43 @@ static void section_rights(void)
         close(got);
     }
     close(p[1]);
+    /* three fds in one message, room for two: two arrive, MSG_CTRUNC */
+    int three[3];
+    pipe(p);
+    three[0] = p[0];
+    three[1] = p[1];
+    three[2] = dup(p[0]);
+    union {
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+        struct cmsghdr align;
+    } u3;
+    struct iovec one = {"3", 1};
+    mh = (struct msghdr){.msg_iov = &one, .msg_iovlen = 1, .msg_control = u3.buf, .msg_controllen = sizeof u3.buf};
+    c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(3 * sizeof(int));
+    memcpy(CMSG_DATA(c), three, sizeof three);
+    TEST_EQ(sendmsg(sv[0], &mh, 0), 1, "sendmsg with three fds");
+    close(p[0]);
+    close(p[1]);
+    close(three[2]);
+    mh = (struct msghdr){.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = CMSG_SPACE(2 * sizeof(int))};
+    TEST_EQ(recvmsg(sv[1], &mh, 0), 1, "recvmsg with room for two");
+    TEST_EQ(mh.msg_flags, MSG_CTRUNC, "MSG_CTRUNC");
+    c = CMSG_FIRSTHDR(&mh);
+    TEST_CHECK(c && c->cmsg_len == CMSG_LEN(2 * sizeof(int)), "a cmsg with two fds");
+    if (c) {
+        int two[2];
+        memcpy(two, CMSG_DATA(c), sizeof two);
+        TEST_EQ(write(two[1], "ab", 2), 2, "the passed write end works");
+        TEST_EQ(read(two[0], buf, sizeof buf), 2, "into the passed read end");
+        close(two[0]);
+        close(two[1]);
+    }
+    TEST_EQ(dup(0), p[0], "the third fd was dropped");
+    close(p[0]);
+
     /* bad control messages */
     char byte = 'x';
     struct iovec bi = {&byte, 1};
@@ -587,6 +625,46 @@ static void section_options(void)
     TEST_CHECK(len == 2 && v == SOCK_STREAM, "two bytes of the value");
     close(sv[0]);
     close(sv[1]);
+
+    /* SO_PASSCRED: SCM_CREDENTIALS on every message, and an unbound sender is autobound */
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    int on = 1;
+    TEST_OK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on), "set SO_PASSCRED");
+    TEST_EQ(sockopt(sv[1], SO_PASSCRED), 1, "SO_PASSCRED reads back");
+    send(sv[0], "c", 1, 0);
+    union {
+        char buf[CMSG_SPACE(sizeof(struct ucred))];
+        struct cmsghdr align;
+    } uc;
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = uc.buf, .msg_controllen = sizeof uc.buf};
+    TEST_EQ(recvmsg(sv[1], &mh, 0), 1, "recvmsg with SO_PASSCRED");
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    TEST_CHECK(c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+               c->cmsg_len == CMSG_LEN(sizeof(struct ucred)), "an SCM_CREDENTIALS message");
+    if (c) {
+        memcpy(&cr, CMSG_DATA(c), sizeof cr);
+        TEST_CHECK(cr.pid == getpid() && cr.uid == getuid() && cr.gid == getgid(), "with the sender's pid, uid and gid");
+    }
+    close(sv[0]);
+    close(sv[1]);
+    struct sockaddr_un rn, from;
+    socklen_t rlen = mkabstract(&rn, "passcred");
+    int rcv = socket(AF_UNIX, SOCK_DGRAM, 0), snd = socket(AF_UNIX, SOCK_DGRAM, 0);
+    bind(rcv, (struct sockaddr *)&rn, rlen);
+    len = sizeof from;
+    getsockname(snd, (struct sockaddr *)&from, &len);
+    TEST_EQ(len, sizeof(sa_family_t), "the sender is unbound");
+    setsockopt(snd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+    TEST_EQ(sendto(snd, "a", 1, 0, (struct sockaddr *)&rn, rlen), 1, "a sender with SO_PASSCRED sends");
+    len = sizeof from;
+    getsockname(snd, (struct sockaddr *)&from, &len);
+    TEST_CHECK(len == sizeof(sa_family_t) + 6 && from.sun_path[0] == 0, "and was autobound");
+    len = sizeof from;
+    TEST_EQ(recvfrom(rcv, buf, sizeof buf, 0, (struct sockaddr *)&from, &len), 1, "recvfrom");
+    TEST_EQ(len, sizeof(sa_family_t) + 6, "the receiver sees the autobound name");
+    close(rcv);
+    close(snd);
 
     /* SO_PEERCRED across fork: the listener's and the connector's processes */
     struct sockaddr_un sun;

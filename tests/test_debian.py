@@ -97,3 +97,12 @@ def test_proc_stat_boot_time_is_the_hosts() -> None:
         return int(next(line for line in text.splitlines() if line.startswith(b"btime ")).split()[1])
     emu = run_vkemu(["/bin/cat", "/proc/stat"])
     assert abs(btime(emu.stdout) - btime(Path("/proc/stat").read_bytes())) <= 1
+
+
+def test_sethostname_is_the_containers() -> None:
+    """hostname(1) as root sets the container's name (its own UTS namespace), not the host's."""
+    res = run_vkemu(["/bin/bash", "-c", "hostname box.example; hostname; uname -n; "
+                     "/usr/bin/python3 -c 'import socket; socket.sethostname(\"x\" * 65)' 2>&1 | tail -1"])
+    assert res.stdout.decode().splitlines() == ["box.example", "box.example",
+                                                 "OSError: [Errno 22] Invalid argument"]
+    assert Path("/proc/sys/kernel/hostname").read_text().strip() != "box.example"

@@ -451,13 +451,19 @@ def test_seed_moves_a_dynamic_pie_and_its_interpreter() -> None:
     assert maps[8].stdout.decode().splitlines()[0] != first[0]
 
 
-def test_special_files_live_only_in_a_memory_upper_layer(tmp_path: Path) -> None:
+def test_special_files_in_the_upper_layer(tmp_path: Path) -> None:
+    """A bound AF_UNIX path is a socket inode in either kind of upper layer (a real
+    socket file in a host one); other special files only in a memory one."""
     numbers = InodeNumbers()
     root = make_tree(tmp_path / "root", {"f": "f\n"})
     ns, _, _ = overlay([host_layer(numbers, root, False, 1)])
     ns.root.inode.mknod(b"sock", abi.S_IFSOCK | 0o755, 0, 0)
     assert ns.resolve(ns.root, b"/sock").inode.stat().mode & abi.S_IFMT == abi.S_IFSOCK
-    ns, _, _ = overlay([host_layer(numbers, root, False, 1)], upper=make_tree(tmp_path / "upper", {}))
+    upper = make_tree(tmp_path / "upper", {})
+    ns, _, _ = overlay([host_layer(numbers, root, False, 1)], upper=upper)
+    ns.root.inode.mknod(b"sock", abi.S_IFSOCK | 0o755, 0, 0)
+    assert ns.resolve(ns.root, b"/sock").inode.stat().mode & abi.S_IFMT == abi.S_IFSOCK
+    assert (upper / "sock").is_socket()
     with pytest.raises(SyscallError) as exc:
-        ns.root.inode.mknod(b"sock", abi.S_IFSOCK | 0o755, 0, 0)
+        ns.root.inode.mknod(b"fifo", abi.S_IFIFO | 0o644, 0, 0)
     assert exc.value.errno == abi.EPERM

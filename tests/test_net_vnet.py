@@ -49,3 +49,24 @@ def test_bad_net_mode_is_a_usage_error() -> None:
     emu = run_vkemu(["--net", "internet", program("net_tcp")])
     assert emu.returncode == 2
     assert b"bad --net 'internet'" in emu.stderr
+
+
+def test_vnet_run_records_and_replays(tmp_path) -> None:
+    """A vnet run has no host socket to record: its replay follows the recording, and
+    the recorded policy keeps the replay on vnet."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+    rec = tmp_path / "tcp.vkr"
+    prog = program("net_tcp")
+    done = subprocess.run([sys.executable, "-m", "tools.vkemu", "record", "-o", str(rec), "--net", "vnet", prog],
+                          cwd=str(REPO), capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    check = subprocess.run([sys.executable, "-m", "tools.vkemu", "replay", "--check", str(rec)], cwd=str(REPO),
+                           capture_output=True, timeout=300)
+    assert check.returncode == 0, check.stderr.decode(errors="replace")[-2000:]
+    assert b"followed the recording" in check.stderr
+    stats = subprocess.run([sys.executable, "-m", "tools.vkemu", "stats", str(rec)], cwd=str(REPO),
+                           capture_output=True, timeout=60)
+    assert b"socket" in stats.stdout

@@ -46,6 +46,7 @@ def assert_round_trip(tmp_path: Path, args: list[str], input: bytes = b"") -> No
 @pytest.mark.parametrize("name,args", [
     ("hello_args", ["one", "two words"]),      # single-threaded
     ("threads_basic", []),                     # threads, futexes, counted quanta
+    ("threads_spin", []),                      # slices a timer cut short (stored as cuts)
     ("pipe_threads", []),                      # threads handing bytes through a pipe
     ("proc_fork", []),                         # fork, wait, exit statuses
     ("signals_basic", []),                     # handlers, masks, kill, SIGPIPE death
@@ -53,6 +54,13 @@ def assert_round_trip(tmp_path: Path, args: list[str], input: bytes = b"") -> No
 ])
 def test_round_trip(tmp_path: Path, name: str, args: list[str]) -> None:
     assert_round_trip(tmp_path, [program(name)] + args)
+
+
+def test_round_trip_shell_with_children_and_tmpfs_times(tmp_path: Path) -> None:
+    """busybox sh forks and execs busybox applets; file times on /tmp and the clock
+    come from the recording."""
+    script = 'echo hi > /tmp/x; busybox stat -c "%y %z" /tmp/x; busybox date +%s; busybox ls /tmp'
+    assert_round_trip(tmp_path, ["/bin/busybox", "sh", "-c", script])
 
 
 def test_round_trip_thread_reading_stdin(tmp_path: Path) -> None:
@@ -209,7 +217,30 @@ def test_ctrl_c_while_recording_a_loop_without_syscalls(tmp_path: Path) -> None:
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
     assert replaying.stdout is not None and replaying.stdout.readline() == b"spinning\n"
     time.sleep(0.5)
-    replaying.send_signal(signal.SIGTERM)
+    if replaying.poll() is None:
+        replaying.send_signal(signal.SIGTERM)
     out, err = replaying.communicate(timeout=30)
-    assert replaying.returncode == 128 + signal.SIGTERM
-    assert err.strip().splitlines()[-1] == b"vkemu: replay interrupted by SIGTERM"
+    if replaying.returncode == 128 + signal.SIGINT:
+        # On a loaded machine the guest ran few loops before the cut: the replay found it.
+        assert out == b"" and err == b""
+    else:
+        assert replaying.returncode == 128 + signal.SIGTERM
+        assert err.strip().splitlines()[-1] == b"vkemu: replay interrupted by SIGTERM"
+
+
+def test_malformed_event_with_a_valid_checksum(tmp_path: Path) -> None:
+    """A crafted file whose framing is right but whose event is not: exit 2, one line."""
+    from tools.record import _CHUNK_HEAD
+    _, path, _ = record(tmp_path, [program("hello_args")], trace=False)
+    rec = Recording.open(str(path))
+    offset, payload = rec.chunks[0]
+    size, packed = _CHUNK_HEAD.unpack_from(payload)
+    events = json.loads(zlib.decompress(payload[_CHUNK_HEAD.size:_CHUNK_HEAD.size + size]))
+    events[next(i for i, e in enumerate(events) if e[0] == "c")] = ["c"]
+    text = zlib.compress(json.dumps(events).encode())
+    rec.chunks[0] = (offset, _CHUNK_HEAD.pack(len(text), packed) + text + payload[_CHUNK_HEAD.size + size:])
+    crafted = tmp_path / "crafted.vkr"
+    write_recording(crafted, rec)
+    res = run_vkemu(["replay", str(crafted)], strict=False, input=None)
+    assert res.returncode == 2
+    assert res.stderr.count(b"\n") == 1 and b"is malformed" in res.stderr

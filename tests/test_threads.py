@@ -19,6 +19,8 @@ DIFFERENTIAL = [
     "threads_exit_main",   # pthread_exit from main; the last thread ends the process
     "threads_stress",      # 64 x 10,000 increments; 100,000 items in order
     "threads_badinput",    # futex/clone/clone3 argument errors through raw syscall(2)
+    "priority",            # getpriority/setpriority: nice values, clamping, fork, errors
+    "threads_spin",        # spinning threads are preempted: by quanta, and by another's timer
 ]
 
 

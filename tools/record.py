@@ -84,6 +84,17 @@ class RecordingError(Exception):
     """A recording that cannot be read (exit 2)."""
 
 
+class MalformedEvent(SourceStop):
+    """An event with a valid checksum but the wrong shape (a crafted file): the
+    replay stops as for a corrupt recording."""
+    exit_status = 2
+
+
+# The fewest items each kind of event has.
+_EVENT_SIZES = {"c": 3, "R": 2, "w": 2, "h": 4, "e": 4, "r": 4, "W": 5, "p": 3, "S": 3, "T": 1, "s": 4,
+                "g": 4, "X": 5}
+
+
 class Divergence(SourceStop):
     """The replay asked for something other than what the recording holds."""
 
@@ -144,13 +155,16 @@ class Writer:
     """Appends records to a recording file as the run goes."""
 
     def __init__(self, path: str) -> None:
+        self.path = path
         self.file = open(path, "wb")
         self.file.write(MAGIC)
+        self.started = False           # the header is written: chunks may follow
         self.events: list[Sequence[Any]] = []     # appended to directly on the syscall path
         self.blob = bytearray()        # the data of the pending data events
         self.written = 0               # events in chunks already written
 
     def record(self, kind: bytes, payload: bytes) -> None:
+        self.started = self.started or kind == b"H"
         self.file.write(_RECORD_HEAD.pack(kind, len(payload), zlib.crc32(payload)) + payload)
 
     @property
@@ -177,7 +191,7 @@ class Writer:
             self.flush()
 
     def flush(self) -> None:
-        if not self.events:
+        if not self.events or not self.started:
             return
         text = zlib.compress(json.dumps(self.events, separators=(",", ":")).encode(), 1)
         blob, packed = bytes(self.blob), 0
@@ -304,6 +318,8 @@ class RecordingSources(Sources):
     there, a point replay finds again by counting); only a guest that makes none for
     SIGNAL_GRACE seconds is cut between two instructions, and that point (address and
     register digest) goes into the end record so replay can stop there too."""
+
+    deterministic_preemption = True     # lone slices end by instruction count: no cut to store
 
     def __init__(self, writer: Writer) -> None:
         super().__init__()
@@ -454,6 +470,8 @@ class ReplaySources(Sources):
     stdout/stderr are compared with the recording (their crc32) and, with ``echo``,
     written to vkemu's own stdout/stderr as rr does."""
 
+    deterministic_preemption = True
+
     def __init__(self, recording: Recording, echo: bool = True) -> None:
         super().__init__()
         try:
@@ -461,6 +479,7 @@ class ReplaySources(Sources):
         except (TypeError, ValueError) as exc:
             raise RecordingError(f"{recording.path}: corrupt end record: {exc}") from None
         self._events = recording.events()
+        self.path = recording.path
         self._peeked: list[Any] | None = None
         self.index = 0                  # events consumed
         self.syscalls = 0
@@ -474,7 +493,10 @@ class ReplaySources(Sources):
     # -- the stream --
     def _peek(self) -> list[Any] | None:
         if self._peeked is None:
-            self._peeked = next(self._events, None)
+            try:
+                self._peeked = next(self._events, None)
+            except RecordingError as exc:     # a chunk that does not decode
+                raise MalformedEvent(str(exc)) from None
         return self._peeked
 
     def _take(self, kind: str, actual: str) -> list[Any]:
@@ -484,6 +506,9 @@ class ReplaySources(Sources):
         event = self._peek()
         if event is None:
             raise Divergence(self.index, self.where(), "nothing more (the recording ends here)", actual)
+        if len(event) < _EVENT_SIZES.get(event[0], 1 << 30) or (event[0] == "s" and len(event) > 4
+                                                                  and not isinstance(event[4], int)):
+            raise MalformedEvent(f"{self.path}: corrupt: event {self.index} is malformed: {event!r}"[:300])
         if event[0] != kind and not (kind in (_Event.CALL, _Event.READ, _Event.WRITE) and event[0] == _Event.ERROR):
             raise Divergence(self.index, self.where(), describe_event(event), actual)
         self._peeked = None
@@ -590,7 +615,7 @@ class ReplaySources(Sources):
         if self._interrupted:
             raise ReplayInterrupted(self._interrupted)
         event = self._peek()
-        if event is None or event[0] != _Event.SIGNAL or event[1] != point:
+        if event is None or event[0] != _Event.SIGNAL or len(event) < 3 or event[1] != point:
             return 0
         self._take(_Event.SIGNAL, "a host signal")
         return int(event[2])
@@ -675,7 +700,7 @@ class RecordSession:
     def begin(self, opts: Any, kernel: Any, data: bytes, exe: bytes, argv: list[bytes], envp: list[bytes],
               cwd: bytes) -> tuple[bytes, list[bytes], list[bytes], bytes]:
         from vkernel.policy import to_toml
-        policy = to_toml(kernel.policy)
+        policy = to_toml(kernel.policy, full=True)
         header = {
             "format": FORMAT_VERSION, "vkemu": vkemu_version(), "program": os.fsdecode(exe),
             "sha256": hashlib.sha256(data).hexdigest(),
@@ -695,11 +720,15 @@ class RecordSession:
             self.sources.close({"wait_status": wait_status, "syscalls": self.sources.syscalls})
 
     def close(self) -> None:
-        """An early end (refused program, internal error) still leaves a readable file."""
+        """The run is over: an internal error still leaves a readable file; a program
+        that never started (not found, refused) leaves none."""
         if self._finished:
             return
-        if self.writer.file.tell() == len(MAGIC):
-            self.writer.record(b"H", json.dumps({"format": FORMAT_VERSION, "vkemu": vkemu_version()}).encode())
+        if not self.writer.started:
+            self._finished = True
+            self.writer.file.close()
+            os.unlink(self.writer.path)
+            return
         self.finish(None)
 
 
@@ -806,7 +835,10 @@ def main(command: str, argv: list[str]) -> int:
                 raise UsageError("record: -o FILE comes first")
             opts = parse_run(rest)
             session = RecordSession(out)
-            return run(opts, session)
+            try:
+                return run(opts, session)
+            finally:
+                session.close()
         if command == "replay":
             return _replay(argv)
         if len(argv) != 1:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from vkernel import abi
 from vkernel.errors import SyscallError
@@ -28,10 +29,13 @@ class FdTable:
         self.entries: dict[int, FdEntry] = {}
         self.limit = limit
         self.users = 1          # processes sharing this table (CLONE_FILES)
+        # Told the limit before EMFILE, so the container's open_files quota can audit a hit.
+        self.on_full: Callable[[int], None] | None = None
 
     def copy(self) -> FdTable:
         """fork without CLONE_FILES: same descriptions, new numbers table."""
         table = FdTable(self.limit)
+        table.on_full = self.on_full
         for fd, entry in self.entries.items():
             table.entries[fd] = FdEntry(entry.description, entry.cloexec)
             entry.description.refs += 1
@@ -68,6 +72,8 @@ class FdTable:
         while fd in self.entries:
             fd += 1
         if fd >= self.limit:
+            if self.on_full is not None:
+                self.on_full(self.limit)
             raise SyscallError(abi.EMFILE)
         return fd
 

@@ -132,7 +132,7 @@ class Kernel:
         # Under [trust] required: the digests signed manifests vouch for (else None).
         self.trusted = TrustedDigests(self.policy.trust) if self.policy.trust.required else None
         self.hostname = self.config.hostname
-        self.numbers = InodeNumbers()
+        self.numbers = InodeNumbers(lambda: self.sources.clock_ns(abi.CLOCK_REALTIME))
         self.unix_names = UnixNames()        # bound AF_UNIX names of the container
         self.vnet_names = VnetNames()        # ports of the in-kernel network (--net=vnet)
         self.processes: dict[int, Process] = {}
@@ -265,6 +265,7 @@ class Kernel:
         nofile = self.policy.quotas.open_files     # the quota is RLIMIT_NOFILE's hard limit
         proc.rlimits[abi.RLIMIT_NOFILE] = (min(DEFAULT_NOFILE, nofile), nofile)
         proc.fds.limit = proc.rlimits[abi.RLIMIT_NOFILE][0]
+        proc.fds.on_full = self.quota.check_open_files
         self.quota.initial_rlimits(proc)
         self._attach_stdio(proc)
         if attested and not self.attest(thread, None, os.fsdecode(exe_path), data):
@@ -339,7 +340,7 @@ class Kernel:
         child.dispatcher = dispatcher
         child.exit_signal = exit_signal
         child.borrowed_mm = bool(flags & 0x100)
-        thread = Thread(tid=pid, process=child, sigmask=t.sigmask, altstack=t.altstack)
+        thread = Thread(tid=pid, process=child, sigmask=t.sigmask, altstack=t.altstack, nice=t.nice)
         thread.start_regs = {"rax": 0}
         child.threads.append(thread)
         self.threads_created += 1
@@ -670,13 +671,22 @@ class Kernel:
         if proc.cpu_timers:
             due = min(deadline for deadline, _ in proc.cpu_timers.values()) - proc.cpu_ns
             timeout_us = max(due // 1000, 1)
+        if not count and self.sched.has_wakeups():
+            # Timers of other threads (and watched host fds) bound a lone thread's slice:
+            # by instructions when the run must repeat (recording, replay: no cut), by the
+            # host clock otherwise (full speed between the points it looks again).
+            if self.sources.deterministic_preemption:
+                count = self.config.quantum
+            else:
+                bound = self.sched.slice_bound_us(self.sources.preemption_clock_ns())
+                timeout_us = min(timeout_us, bound) if timeout_us and bound else timeout_us or bound
         started = time.perf_counter_ns()
         if self.sources.cuts and self.point in self.sources.cuts:
             reason = self._run_to_cut(t, count)
         else:
             reason = proc.cpu.step(t.rip) if step else proc.cpu.run(t.rip, count=count, timeout_us=timeout_us)
-        if reason is StopReason.QUANTUM and self.sources.cut_requested:
-            self.sources.cut(self.point, t)
+        if reason is StopReason.QUANTUM and (self.sources.cut_requested or (timeout_us and not count)):
+            self.sources.cut(self.point, t)        # stopped by the clock: a recording keeps where
         used = time.perf_counter_ns() - started
         proc.cpu_ns += used
         self.quota.after_slice(proc, used)
@@ -909,6 +919,7 @@ class Kernel:
         proc.comm = os.path.basename(image.path)[:15]
         t.context, t.start_regs, t.clear_child_tid = None, {}, 0
         t.robust_list = (0, 0)
+        t.altstack = (0, signals.SS_DISABLE, 0)       # exec clears the alternate signal stack
         cpu.owner = t
         cpu.set_reg("rsp", sp)
         t.rip = entry

@@ -41,7 +41,7 @@ from vkernel.control import Block
 from vkernel.errors import SyscallError
 from vkernel.sched import Scheduler, Wait
 from vkernel.vfs.file import FileDescription, copy_out
-from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, encode_dev, now_ns
+from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, encode_dev
 from vkernel.waitq import WaitQueue, WouldBlock
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class Pipe:
         self.ino = ino
         self.uid = uid
         self.gid = gid
-        self.created_ns = now_ns()
+        self.created_ns = sched.sources.clock_ns(abi.CLOCK_REALTIME)
         self.name = b"pipe:[%d]" % ino
         self.pages: deque[_Page] = deque()
         self.max_slots = DEFAULT_SLOTS

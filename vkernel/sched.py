@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from vkernel.task import Thread
 
 QUANTUM_INSTRUCTIONS = 200_000
+HOST_POLL_US = 10_000       # a lone busy thread's slice while host fds are watched
 
 
 class State(enum.Enum):
@@ -178,6 +179,23 @@ class Scheduler:
         timer = Timer(deadline_ns, callback)
         heapq.heappush(self._timers, (deadline_ns, next(self._seq), timer))
         return timer
+
+    def has_wakeups(self) -> bool:
+        """Whether a timer or a watched host fd may wake a blocked thread."""
+        while self._timers and self._timers[0][2].cancelled:
+            heapq.heappop(self._timers)
+        return bool(self._timers) or any(not w.cancelled for w in self._host_watches)
+
+    def slice_bound_us(self, now_ns: int) -> int:
+        """How long (µs) a lone runnable thread may run before the loop must look at
+        timers and host fds again; 0: as long as it likes.  A thread that never makes a
+        syscall must not starve another's timed wait, sleep or interval timer."""
+        while self._timers and self._timers[0][2].cancelled:
+            heapq.heappop(self._timers)
+        bound = max((self._timers[0][0] - now_ns) // 1000, 1) if self._timers else 0
+        if any(not w.cancelled for w in self._host_watches):
+            bound = min(bound, HOST_POLL_US) if bound else HOST_POLL_US
+        return bound
 
     def fire_due(self) -> None:
         """Run the timers that are due, and tell host watches whose fds are ready."""

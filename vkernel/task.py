@@ -58,6 +58,7 @@ class Thread:
     resumed_policy: str = "sys"        # the restart policy of the wait it left
     restart_block: RestartBlock | None = None   # what restart_syscall(2) continues
     sigwait_set: int = 0               # rt_sigtimedwait: signals that wake it though blocked
+    nice: int = 0                      # -20..19, per thread as Linux; inherited by clone and fork
     fault_frame: FaultFrame = field(default_factory=FaultFrame)   # the last CPU exception's record
     state: State = State.RUNNABLE
     wait: Wait | None = None           # while blocked

@@ -86,7 +86,7 @@ int main(void) {
     char buf[4096];
     while (!done || closed < accepted) {
         struct epoll_event out[16];
-        int n = epoll_wait(ep, out, 16, 5000);
+        int n = epoll_wait(ep, out, 16, 30000);
         if (n <= 0) {
             printf("epoll_wait timed out\n");
             break;
@@ -125,7 +125,7 @@ int main(void) {
         fd_set rs;
         FD_ZERO(&rs);
         FD_SET(p[0], &rs);
-        struct timeval tv = {5, 0};
+        struct timeval tv = {30, 0};
         if (select(p[0] + 1, &rs, NULL, NULL, &tv) == 1) read(p[0], &bad, sizeof bad);
     }
     waitpid(reaper, NULL, 0);

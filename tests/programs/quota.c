@@ -1,26 +1,19 @@
-/* Resource bombs and RLIMIT_FSIZE, one per argument; tests/test_escape.py runs them
- * under quotas (and `fsize` natively too: it sets its own limit).
+/* RLIMIT_FSIZE and the writable-layer quota, one per argument, for tests/test_escape.py
+ * (`fsize` runs natively too: it sets its own limit).  The resource bombs are in
+ * tests/security/.
  *
- *   memory      malloc and touch 1 MiB blocks until malloc fails: "memory: N MiB"
- *   mmap        mmap 1 MiB anonymous blocks until mmap fails: "mmap: N MiB errno=E"
- *   fill=P      write 64 KiB blocks to file P until write fails: "fill: N KiB errno=E"
- *   fsize=P     RLIMIT_FSIZE 10000, SIGXFSZ ignored: writes of 6000 to P at the limit,
+ *   fill=P      write 64 KiB blocks to file P until write fails: "fill: N KiB errno=E";
+ *               then unlink P and write one block again: "fill again: N"
+ *   fsize=P     RLIMIT_FSIZE 10000, SIGXFSZ handled: writes of 6000 to P at the limit,
  *               ftruncate past it; then SIGXFSZ default and one more write (dies)
- *   fds         open /dev/null until it fails: "fds: N errno=E"
- *   forks       fork children that pause until fork fails: "forks: N errno=E"; then
- *               kill and reap them all
- *   spin        an endless loop without syscalls
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static void on_xfsz(int sig) { printf("handler: signal %d\n", sig); }
@@ -32,20 +25,7 @@ int main(int argc, char **argv) {
         char *eq = strchr(arg, '=');
         char *path = eq ? eq + 1 : "";
         if (eq) *eq = 0;
-        if (!strcmp(arg, "memory")) {
-            long n = 0;
-            char *p;
-            while (n < 1 << 16 && (p = malloc(1 << 20)) != NULL) {
-                memset(p, 1, 1 << 20);
-                n++;
-            }
-            printf("memory: %ld MiB\n", n);
-        } else if (!strcmp(arg, "mmap")) {
-            long n = 0;
-            while (n < 1 << 16 && mmap(0, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED)
-                n++;
-            printf("mmap: %ld MiB errno=%d\n", n, errno);
-        } else if (!strcmp(arg, "fill")) {
+        if (!strcmp(arg, "fill")) {
             static char block[65536];
             int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
             long kib = 0;
@@ -76,27 +56,6 @@ int main(int argc, char **argv) {
             lseek(fd, 10000, SEEK_SET);
             write(fd, block, 1);
             printf("not reached\n");
-        } else if (!strcmp(arg, "fds")) {
-            long n = 0;
-            while (n < 1 << 20 && open("/dev/null", O_RDONLY) >= 0)
-                n++;
-            printf("fds: %ld errno=%d\n", n, errno);
-        } else if (!strcmp(arg, "forks")) {
-            static pid_t kids[4096];
-            int n = 0;
-            pid_t pid;
-            while (n < 4096 && (pid = fork()) >= 0) {
-                if (pid == 0) { pause(); _exit(0); }
-                kids[n++] = pid;
-            }
-            printf("forks: %d errno=%d\n", n, errno);
-            for (int k = 0; k < n; k++) kill(kids[k], SIGKILL);
-            int reaped = 0;
-            while (wait(NULL) > 0) reaped++;
-            printf("reaped: %d\n", reaped);
-        } else if (!strcmp(arg, "spin")) {
-            for (volatile unsigned long k = 0;; k++)
-                ;
         } else {
             printf("%s: unknown\n", arg);
             return 2;

@@ -1,6 +1,6 @@
 /* Tries: an fd bomb: open /dev/null until open fails (quota open_files = 64).
- * Must: 61 more fds (64 with stdio), then EMFILE; raising RLIMIT_NOFILE past the
- * quota is EPERM. */
+ * Must: 61 more fds (64 with stdio), then EMFILE, audited (quota, quotas.open_files);
+ * raising RLIMIT_NOFILE past the quota is EPERM. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

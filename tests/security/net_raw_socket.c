@@ -1,5 +1,5 @@
 /* Tries: a raw socket (to forge packets or sniff the host's traffic).
- * Must: EPERM: a container has no CAP_NET_RAW. */
+ * Must: EPERM: a container has no CAP_NET_RAW; audited (deny, network.raw). */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>

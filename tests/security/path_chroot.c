@@ -1,5 +1,5 @@
-/* Tries: the classic chroot escape: chroot("/data") then chdir("../../..").
- * Must: chroot is EPERM (the container's root is fixed). */
+/* Tries: the first step of the classic chroot escape: chroot("/data").
+ * Must: EPERM (the container's root is fixed), audited (deny, chroot). */
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 /* Tries: mounting a filesystem to get a new view of the host: mount("/", "/data",
  * NULL, MS_BIND).
- * Must: EPERM (mounts come only from the policy). */
+ * Must: EPERM (mounts come only from the policy), audited (deny, mount). */
 #include <errno.h>
 #include <stdio.h>
 #include <sys/mount.h>

@@ -1,11 +1,11 @@
-/* Tries: moving a file out of a read-only mount into the rw one:
- * rename("/ro/existing", "/data/x").
- * Must: EXDEV (Linux checks the mounts before write access), host unchanged. */
+/* Tries: moving a file between two mounts (argv[1] -> argv[2]): out of a read-only
+ * mount into the rw one, out of the rw mount into the tmpfs or the read-only mount.
+ * Must: EXDEV (Linux checks the mounts before write access); host unchanged. */
 #include <errno.h>
 #include <stdio.h>
 
-int main(void) {
-    int rc = rename("/ro/existing", "/data/x");
+int main(int argc, char **argv) {
+    int rc = rename(argv[1], argv[2]);
     printf("rename: %d errno=%d\n", rc, rc < 0 ? errno : 0);
     return 0;
 }

@@ -20,6 +20,7 @@ FORMAT = "vkemu-fuzz-sequence"
 VERSION = 1
 SEQUENCE_LENGTH = 64          # calls per sequence (and per fresh kernel)
 GUEST_MINIMISE_RUNS = 80      # through-guest runs one finding's minimisation may take
+GUEST_MINIMISE_SECONDS = 60.0 # ... and how long
 REPORT_INTERVAL = 0.25        # seconds between progress reports
 
 
@@ -77,14 +78,16 @@ def run_generated(harness: Harness, gen: Generator, length: int) -> tuple[list[C
 
 
 class _Tries:
-    """How many more runs minimisation may spend (through-guest runs are slow)."""
+    """How many more runs minimisation may spend, and until when (through-guest runs
+    are slow, and one that hangs costs its whole timeout)."""
 
     def __init__(self, harness: Harness, signature: str, limit: int | None) -> None:
         self.harness, self.signature, self.left = harness, signature, limit
+        self.deadline = time.monotonic() + GUEST_MINIMISE_SECONDS if limit is not None else None
 
     def __call__(self, calls: list[Call]) -> bool:
         if self.left is not None:
-            if self.left <= 0:
+            if self.left <= 0 or self.deadline is not None and time.monotonic() > self.deadline:
                 return False
             self.left -= 1
         return any(f.signature == self.signature for o in self.harness.run_sequence(calls) for f in o.findings)

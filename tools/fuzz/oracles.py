@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from vkernel.memory import PAGE, AddressSpace
 from vkernel.net.local import LocalSocket
-from vkernel.pipe import Pipe, PipeEnd
+from vkernel.pipe import Pipe, PipeEnd, PipeReadEnd, PipeWriteEnd
 from vkernel.sched import State
 from vkernel.vfs.file import FileDescription
 
@@ -101,10 +101,11 @@ def check_descriptions(kernel: Kernel) -> str:
         if isinstance(desc, PipeEnd):
             pipes.setdefault(id(desc.pipe), (desc.pipe, []))[1].append(desc)
     for pipe, ends in pipes.values():
-        readers = sum(1 for end in ends if end.readable)
-        if pipe.readers != readers or pipe.writers != len(ends) - readers:
+        readers = sum(1 for end in ends if isinstance(end, PipeReadEnd))     # an O_RDWR end is both
+        writers = sum(1 for end in ends if isinstance(end, PipeWriteEnd))
+        if pipe.readers != readers or pipe.writers != writers:
             return (f"{pipe.name!r} counts {pipe.readers} readers and {pipe.writers} writers, "
-                    f"but {readers} and {len(ends) - readers} descriptions are open")
+                    f"but {readers} and {writers} descriptions are open")
         held = sum(len(page.data) - page.start for page in pipe.pages)
         if held != pipe.nbytes or len(pipe.pages) > pipe.max_slots:
             return f"{pipe.name!r} holds {held} bytes in {len(pipe.pages)} pages but counts {pipe.nbytes}"

@@ -22,7 +22,7 @@ from vkernel.control import Block
 from vkernel.errors import SyscallError
 from vkernel.sched import Wait
 from vkernel.vfs.file import FileDescription
-from vkernel.vfs.inode import Stat, encode_dev, now_ns
+from vkernel.vfs.inode import Stat, encode_dev
 from vkernel.waitq import WaitQueue, WouldBlock
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class Socket(FileDescription):
         self.ino = ino
         self.kind = kind
         self.protocol = protocol
-        self.created_ns = now_ns()
+        self.created_ns = kernel.numbers.now_ns()
         creds = kernel.current.creds if kernel.current is not None else None
         self.uid, self.gid = (creds.euid, creds.egid) if creds is not None else (0, 0)
         self.sndbuf = WMEM_DEFAULT
@@ -128,6 +128,12 @@ class Socket(FileDescription):
 
     def proto_setsockopt(self, level: int, name: int, value: bytes) -> None:
         raise SyscallError(abi.ENOPROTOOPT)
+
+    # Whether the family has option levels besides SOL_SOCKET (AF_UNIX has none).
+    has_protocol_levels = True
+
+    def check_sendmsg(self) -> None:
+        """What a family checks of a sendmsg before its control messages are read."""
 
     def proto_control(self, level: int, kind: int, data: bytes) -> None:
         """A sendmsg control message at a level other than SOL_SOCKET (IP_PKTINFO...):

@@ -86,6 +86,7 @@ def _parse_name(raw: bytes) -> bytes:
 
 class UnixSocket(LocalSocket):
     family = abi.AF_UNIX
+    has_protocol_levels = False
 
     def __init__(self, kernel: Kernel, kind: int, flags: int) -> None:
         super().__init__(kernel, kind, 0, flags)
@@ -98,6 +99,10 @@ class UnixSocket(LocalSocket):
 
     def peer_creds(self) -> tuple[int, int, int]:
         return self.peercred or super().peer_creds()
+
+    def check_sendmsg(self) -> None:
+        if self.kind == abi.SOCK_SEQPACKET and self.state != CONNECTED:
+            raise SyscallError(abi.ENOTCONN)     # unix_seqpacket_sendmsg, before scm_send
 
     def proto_getsockopt(self, level: int, name: int) -> bytes:
         raise SyscallError(abi.EOPNOTSUPP)       # sock_no_getsockopt: AF_UNIX has no level of its own

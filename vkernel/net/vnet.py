@@ -403,9 +403,15 @@ class VnetSocket(LocalSocket):
         return len(payload)
 
     def recv(self, t: Thread | None, views: list[memoryview], flags: int) -> Received:
-        if self.kind == abi.SOCK_STREAM and self.state == UNCONNECTED and self.shut & SHUT_RCV \
-                and not flags & abi.MSG_OOB:
-            return Received(0, 0)           # tcp_recvmsg checks RCV_SHUTDOWN before TCP_CLOSE
+        if flags & abi.MSG_ERRQUEUE:
+            raise SyscallError(abi.EAGAIN)  # ip_recv_error: no ICMP errors are ever queued
+        if self.kind == abi.SOCK_STREAM:
+            if self.state == LISTENING:
+                raise SyscallError(abi.ENOTCONN)
+            if flags & abi.MSG_OOB:
+                raise SyscallError(abi.EINVAL)  # tcp_recv_urg with no urgent data (never modelled)
+            if self.state == UNCONNECTED and self.shut & SHUT_RCV:
+                return Received(0, 0)       # tcp_recvmsg checks RCV_SHUTDOWN before TCP_CLOSE
         if self.kind == abi.SOCK_STREAM and flags & abi.MSG_TRUNC:
             # TCP's MSG_TRUNC drops the bytes without copying them to the guest.
             views = [memoryview(bytearray(sum(len(v) for v in views)))]

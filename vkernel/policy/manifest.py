@@ -569,8 +569,11 @@ def _action_toml(action: Action, key: str, errno_key: str) -> list[str]:
     return out
 
 
-def to_toml(policy: Policy, header: list[str] | None = None) -> str:
-    """The syscall part of ``policy`` (and its container name) as manifest TOML."""
+def to_toml(policy: Policy, header: list[str] | None = None, full: bool = False) -> str:
+    """The syscall part of ``policy`` (and its container name) as manifest TOML; with
+    ``full``, also what decides the run's behaviour beyond syscalls ([files],
+    [network], [quotas]) so that a recording's replay runs under the same rules.
+    Mounts and trust are left out: they name host files, which a replay never reads."""
     lines = [f"# {h}" if h else "#" for h in header or []]
     lines += ["", "[container]", f"name = {_q(policy.container)}", "", "[syscalls]"]
     lines += _action_toml(policy.syscalls.default, "default_action", "default_errno")
@@ -586,4 +589,15 @@ def to_toml(policy: Policy, header: list[str] | None = None) -> str:
                 mask = f", mask = {c.mask:#x}" if c.op == "masked_eq" else ""
                 conds.append(f"{{ index = {c.index}, op = {_q(c.op)}, value = {c.value:#x}{mask} }}")
             lines.append("args = [" + ", ".join(conds) + "]")
+    if full:
+        net, q = policy.network, policy.quotas
+        lines += ["", "[files]", f"symlinks = {_q(policy.symlinks)}",
+                  "", "[network]", f"backend = {_q(net.backend)}"]
+        if net.backend != "none":
+            lines += ["egress = [" + ", ".join(_q(str(r)) for r in net.egress) + "]",
+                      "bind = [" + ", ".join(_q(str(r)) for r in net.bind) + "]"]
+        lines += ["", "[quotas]"]
+        for name in ("processes", "threads", "open_files", "memory", "file_size", "writable_bytes", "cpu_seconds"):
+            value = getattr(q, name)
+            lines.append(f"{name} = {_q('unlimited') if value is None else value}")
     return "\n".join(lines) + "\n"

@@ -138,6 +138,12 @@ class QuotaMeter:
         if count >= self.quotas.threads:
             self.deny("threads", abi.EAGAIN, f"{count} threads, the limit", {"limit": self.quotas.threads})
 
+    def check_open_files(self, limit: int) -> None:
+        """An fd table is full at ``limit``: a quota hit (EMFILE, audited) when that is the
+        quota itself; below it, the process's own soft limit, plain EMFILE."""
+        if limit >= self.quotas.open_files:
+            self.deny("open_files", abi.EMFILE, f"{limit} open files, the limit", {"limit": limit})
+
     # -- memory ------------------------------------------------------------------------------------
 
     def memory_used(self) -> int:

@@ -64,8 +64,12 @@ def timespec_ns(t: Thread, address: int) -> int:
     return sec * 1_000_000_000 + nsec
 
 
+TIME64_MAX = (1 << 63) - 1
+
+
 def pack_timespec(ns: int) -> bytes:
-    return struct.pack("<qq", ns // 1_000_000_000, ns % 1_000_000_000)
+    """A struct timespec; seconds saturate at TIME64_MAX as Linux's deadlines do."""
+    return struct.pack("<qq", min(ns // 1_000_000_000, TIME64_MAX), ns % 1_000_000_000)
 
 
 def read_iovec(t: Thread, address: int, count: int) -> list[tuple[int, int]]:

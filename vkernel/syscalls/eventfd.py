@@ -52,6 +52,7 @@ def _pack_itimerspec(value_ns: int, interval_ns: int) -> bytes:
 def sys_timerfd_settime(t: Thread, fd: int, flags: int, new: int, old: int) -> int:
     """timerfd_settime(2): TFD_TIMER_ABSTIME; TFD_TIMER_CANCEL_ON_SET accepted (the
     clock is never set from inside the container)."""
+    t.process.mm.read(new, 32)          # copied in before anything is checked: EFAULT first
     if flags & ~(abi.TFD_TIMER_ABSTIME | abi.TFD_TIMER_CANCEL_ON_SET):
         raise SyscallError(abi.EINVAL)
     interval_ns, value_ns = timespec_ns(t, new), timespec_ns(t, new + 16)

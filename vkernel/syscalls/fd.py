@@ -152,20 +152,29 @@ def sys_writev(t: Thread, fd: int, iov: int, iovcnt: int) -> int | Block:
         return exc.park(t)
 
 
-def sys_preadv(t: Thread, fd: int, iov: int, iovcnt: int, offset: int) -> int:
-    """preadv(2)."""
-    desc = _readable(t, fd)
+def _positional(t: Thread, fd: int, offset: int) -> FileDescription:
+    """The checks of preadv/pwritev before the iovec is read, in Linux's order: the
+    offset, the fd, then whether the file has positions at all."""
     if offset < 0:
         raise SyscallError(abi.EINVAL)
+    desc = t.process.fds.get(fd)
+    if not desc.seekable:
+        raise SyscallError(abi.ESPIPE)
+    return desc
+
+
+def sys_preadv(t: Thread, fd: int, iov: int, iovcnt: int, offset: int) -> int:
+    """preadv(2)."""
+    _positional(t, fd, offset)
+    desc = _readable(t, fd)
     views = iovec_views(t, read_iovec(t, iov, iovcnt), writable=True)
     return desc.read_at(views, offset) if views else 0
 
 
 def sys_pwritev(t: Thread, fd: int, iov: int, iovcnt: int, offset: int) -> int:
     """pwritev(2)."""
+    _positional(t, fd, offset)
     desc = _writable(t, fd)
-    if offset < 0:
-        raise SyscallError(abi.EINVAL)
     views = iovec_views(t, read_iovec(t, iov, iovcnt), writable=False)
     return desc.write_at(_fsize_clip(t, desc, views, offset), offset) if views else 0
 

@@ -7,7 +7,7 @@ from vkernel import abi
 from vkernel.errors import SyscallError
 from vkernel.syscalls.common import lookup_at, parent_at, read_path, start_location
 from vkernel.task import Thread
-from vkernel.vfs.inode import Inode, now_ns
+from vkernel.vfs.inode import Inode
 from vkernel.vfs.namespace import Location, join
 
 _VALID_OPEN = (abi.O_ACCMODE | abi.O_CREAT | abi.O_EXCL | abi.O_NOCTTY | abi.O_TRUNC | abi.O_APPEND
@@ -466,7 +466,7 @@ def sys_utimensat(t: Thread, dirfd: int, path: int, times: int, flags: int) -> i
             raise SyscallError(abi.EBADF)
     else:
         inode = lookup_at(t, dirfd, path, flags).inode
-    now = now_ns()
+    now = t.process.kernel.numbers.now_ns()
     if times == 0:
         atime = mtime = now
     else:
@@ -497,7 +497,7 @@ def sys_futimesat(t: Thread, dirfd: int, path: int, times: int) -> int:
     """futimesat(2): timevals in microseconds."""
     inode = lookup_at(t, dirfd, path).inode
     if times == 0:
-        now = now_ns()
+        now = t.process.kernel.numbers.now_ns()
         inode.setattr(atime_ns=now, mtime_ns=now)
         return 0
     a_sec, a_usec, m_sec, m_usec = struct.unpack("<qqqq", t.process.mm.read(times, 32))
@@ -511,7 +511,7 @@ def sys_utime(t: Thread, path: int, times: int) -> int:
     """utime(2)."""
     inode = lookup_at(t, abi.AT_FDCWD, path).inode
     if times == 0:
-        now = now_ns()
+        now = t.process.kernel.numbers.now_ns()
         inode.setattr(atime_ns=now, mtime_ns=now)
     else:
         atime, mtime = struct.unpack("<qq", t.process.mm.read(times, 16))

@@ -22,6 +22,16 @@ def sys_uname(t: Thread, buf: int) -> int:
     return 0
 
 
+def sys_sethostname(t: Thread, name: int, length: int) -> int:
+    """sethostname(2): the container's own hostname (its UTS namespace), root only."""
+    if t.process.creds.euid != 0:
+        raise SyscallError(abi.EPERM)
+    if not 0 <= length <= 64:                 # __NEW_UTS_LEN
+        raise SyscallError(abi.EINVAL)
+    t.process.kernel.hostname = t.process.mm.read(name, length)
+    return 0
+
+
 def sys_sysinfo(t: Thread, info: int) -> int:
     """sysinfo(2)."""
     uptime = t.process.kernel.sources.clock_ns(abi.CLOCK_BOOTTIME) // 10**9

@@ -120,6 +120,8 @@ def sys_mremap(t: Thread, old: int, old_size: int, new_size: int, flags: int, ne
     if new_size == 0 or old_size == 0:
         raise SyscallError(abi.EINVAL)
     fixed_to = new_addr if flags & abi.MREMAP_FIXED else None
+    if fixed_to is not None and fixed_to % PAGE:
+        raise SyscallError(abi.EINVAL)      # before the old range is looked at (mremap_to)
     mm = t.process.mm
     replaced = mm.mapped_in(fixed_to, fixed_to + page_up(new_size)) if fixed_to is not None else 0
     t.process.kernel.quota.check_memory(page_up(new_size) - page_up(old_size) - replaced, {"new_size": new_size})

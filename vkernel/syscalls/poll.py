@@ -17,7 +17,7 @@ from vkernel.control import Block
 from vkernel.errors import SyscallError
 from vkernel.poll import poll, select
 from vkernel.sched import RestartBlock
-from vkernel.syscalls.common import pack_timespec, read_timespec, timespec_ns
+from vkernel.syscalls.common import TIME64_MAX, pack_timespec, read_timespec, timespec_ns
 from vkernel.task import Thread
 
 SIGSET_SIZE = 8
@@ -105,8 +105,11 @@ def _writer(t: Thread, address: int, pack: Callable[[int], bytes]) -> Callable[[
     return write
 
 
+
 def _pack_timeval(ns: int) -> bytes:
-    return struct.pack("<qq", ns // 1_000_000_000, ns % 1_000_000_000 // 1000)
+    """The time left, saturated as Linux's timespec64_add_safe saturates a deadline."""
+    sec = min(ns // 1_000_000_000, TIME64_MAX)
+    return struct.pack("<qq", sec, ns % 1_000_000_000 // 1000)
 
 
 def sys_poll(t: Thread, fds: int, nfds: int, timeout_ms: int) -> int | Block:

@@ -14,7 +14,7 @@ from vkernel.errors import SyscallError
 from vkernel.fdtable import release
 from vkernel.net import inet, unix, vnet
 from vkernel.net.socket import Ancillary, Received, Socket
-from vkernel.syscalls.common import iovec_views, read_iovec
+from vkernel.syscalls.common import iovec_views, read_iovec, timespec_ns
 from vkernel.syscalls.signal import sigpipe_on_epipe
 from vkernel.task import Thread
 from vkernel.waitq import WouldBlock
@@ -27,6 +27,7 @@ UCRED = struct.Struct("<iII")
 UIO_MAXIOV = 1024
 INT_MAX = 0x7FFFFFFF
 MAX_RW = 0x7FFFF000
+BOUNCE = 1 << 16                            # what a receive into an unmapped buffer takes at most
 
 
 
@@ -241,6 +242,8 @@ def sys_getsockopt(t: Thread, fd: int, level: int, name: int, optval: int, optle
 def sys_setsockopt(t: Thread, fd: int, level: int, name: int, optval: int, optlen: int) -> int:
     """setsockopt(2)."""
     sock = _socket(t, fd)
+    if level != abi.SOL_SOCKET and not sock.has_protocol_levels:
+        raise SyscallError(abi.EOPNOTSUPP)      # sock_no_setsockopt, before optval is read
     if optlen < 0:
         raise SyscallError(abi.EINVAL)
     sock.setsockopt(level, name, t.process.mm.read(optval, min(optlen, 4096)) if optlen else b"")
@@ -278,7 +281,7 @@ def sys_recvfrom(t: Thread, fd: int, buf: int, length: int, flags: int, addr: in
     except SyscallError:
         scratch = inet.discard_views(sock, flags, min(length, MAX_RW))     # TCP's MSG_TRUNC
         if scratch is None:
-            raise
+            return _recvfrom_bounced(t, sock, buf, length, flags, addr, addrlen)
         views = scratch
     try:
         got = _recv(t, sock, views, flags)
@@ -288,6 +291,31 @@ def sys_recvfrom(t: Thread, fd: int, buf: int, length: int, flags: int, addr: in
         write_sockaddr(t, got.addr or b"", addr, addrlen)
     if got.anc is not None:
         _discard(got.anc)
+    return got.length if flags & abi.MSG_TRUNC and got.length >= 0 else got.count
+
+
+def _recvfrom_bounced(t: Thread, sock: Socket, buf: int, length: int, flags: int, addr: int,
+                      addrlen: int) -> int | Block:
+    """A receive into a buffer that is not all mapped.  Linux faults only when it
+    copies, and a failed copy consumes nothing: so the call first peeks (waiting, or
+    failing, as it would with a good buffer: MSG_OOB on AF_UNIX is EOPNOTSUPP), then
+    takes what arrived if the buffer can hold it, else fails with EFAULT."""
+    bounce = bytearray(min(length, BOUNCE))
+    try:
+        peeked = _recv(t, sock, [memoryview(bounce)], flags | abi.MSG_PEEK)
+    except WouldBlock as exc:
+        return exc.park(t)
+    if peeked.anc is not None:
+        _discard(peeked.anc)
+    mm = t.process.mm
+    if peeked.count and mm.accessible(buf, peeked.count, writable=True) < peeked.count:
+        raise SyscallError(abi.EFAULT)
+    views = mm.views(buf, peeked.count, writable=True) if peeked.count else []
+    got = _recv(t, sock, views, flags)
+    if got.anc is not None:
+        _discard(got.anc)
+    if addr and addrlen:
+        write_sockaddr(t, got.addr or b"", addr, addrlen)
     return got.length if flags & abi.MSG_TRUNC and got.length >= 0 else got.count
 
 
@@ -371,6 +399,7 @@ def sys_sendmsg(t: Thread, fd: int, msg: int, flags: int) -> int | Block:
 
 
 def _sendmsg(t: Thread, sock: Socket, msg: int, flags: int, park: bool) -> int | Block:
+    sock.check_sendmsg()
     name, namelen, pairs, control, controllen, _ = _read_msghdr(t, msg)
     views = iovec_views(t, pairs, writable=False)
     raw = read_sockaddr(t, name, namelen) if name else None
@@ -481,10 +510,10 @@ def sys_sendmmsg(t: Thread, fd: int, vec: int, vlen: int, flags: int) -> int | B
 
 def sys_recvmmsg(t: Thread, fd: int, vec: int, vlen: int, flags: int, timeout: int) -> int | Block:
     """recvmmsg(2): MSG_WAITFORONE makes every message after the first non-blocking."""
+    if timeout:
+        timespec_ns(t, timeout)                 # EFAULT, EINVAL: before the fd (do_recvmmsg)
     sock = _socket(t, fd)
     vlen = min(vlen, UIO_MAXIOV)
-    if timeout:
-        t.process.mm.read(timeout, 16)
     got = 0
     for i in range(vlen):
         entry = vec + i * MMSGHDR_SIZE

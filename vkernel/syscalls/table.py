@@ -365,6 +365,8 @@ ROWS: list[Row] = [
     Row(143, "sched_getparam", (INT, PTR), thread.sys_sched_getparam, F),
     Row(144, "sched_setscheduler", (INT, INT, PTR), thread.sys_sched_setscheduler, F, "real-time policies EPERM"),
     Row(145, "sched_getscheduler", (INT,), thread.sys_sched_getscheduler, F),
+    Row(140, "getpriority", (INT, INT), thread.sys_getpriority, P, "nice values are kept but do not weigh in scheduling"),
+    Row(141, "setpriority", (INT, INT, INT), thread.sys_setpriority, P, "see getpriority"),
     Row(146, "sched_get_priority_max", (INT,), thread.sys_sched_get_priority_max, F),
     Row(147, "sched_get_priority_min", (INT,), thread.sys_sched_get_priority_min, F),
     # -- time ---------------------------------------------------------------------------------
@@ -380,6 +382,7 @@ ROWS: list[Row] = [
     Row(309, "getcpu", (PTR, PTR, PTR), time.sys_getcpu, F),
     # -- misc ---------------------------------------------------------------------------------
     Row(63, "uname", (PTR,), misc.sys_uname, F),
+    Row(170, "sethostname", (STR, INT), misc.sys_sethostname, F, "the container's hostname, as a UTS namespace"),
     Row(99, "sysinfo", (PTR,), misc.sys_sysinfo, P, "memory figures are nominal"),
     Row(318, "getrandom", (BUF_OUT(1), SIZE, UINT), misc.sys_getrandom, F),
     Row(334, "rseq", (PTR, UINT, INT, UINT), _denied(abi.ENOSYS), D, "ENOSYS: libc falls back"),

@@ -77,6 +77,7 @@ def _clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, t
     if flags & CLONE_CHILD_CLEARTID:
         child.clear_child_tid = child_tid
     child.sigmask = t.sigmask
+    child.nice = t.nice
     if flags & CLONE_PARENT_SETTID:
         mm.write_i32(parent_tid, child.tid)
     if flags & CLONE_CHILD_SETTID:
@@ -272,6 +273,57 @@ def _target(t: Thread, pid: int) -> Thread:
     if target is None:
         raise SyscallError(abi.ESRCH)
     return target
+
+
+PRIO_PROCESS, PRIO_PGRP, PRIO_USER = 0, 1, 2
+NICE_MIN, NICE_MAX = -20, 19
+
+
+def _priority_targets(t: Thread, which: int, who: int) -> list[Thread]:
+    """The threads getpriority/setpriority address: ESRCH when none, EINVAL for ``which``."""
+    kernel = t.process.kernel
+    if who < 0:
+        return []
+    if which == PRIO_PROCESS:
+        if who == 0:
+            return [t]
+        found = kernel.find_thread(who)
+        return [found] if found is not None and found.process.exit_code is None else []
+    if which == PRIO_PGRP:
+        pgid = who or t.process.pgid
+        return [p.threads[0] for p in kernel.processes.values()
+                if p.pgid == pgid and p.exit_code is None and p.threads]
+    if which == PRIO_USER:
+        uid = who or t.process.creds.uid
+        return [th for p in kernel.processes.values() if p.creds.uid == uid and p.exit_code is None
+                for th in p.threads]
+    raise SyscallError(abi.EINVAL)
+
+
+def sys_getpriority(t: Thread, which: int, who: int) -> int:
+    """getpriority(2): the lowest nice value among the targets, as the raw 20 - nice."""
+    targets = _priority_targets(t, which, who)
+    if not targets:
+        raise SyscallError(abi.ESRCH)
+    return 20 - min(th.nice for th in targets)
+
+
+def sys_setpriority(t: Thread, which: int, who: int, prio: int) -> int:
+    """setpriority(2): nice values clamped to -20..19; lowering one needs root (CAP_SYS_NICE)."""
+    targets = _priority_targets(t, which, who)
+    if not targets:
+        raise SyscallError(abi.ESRCH)
+    nice = min(max(prio, NICE_MIN), NICE_MAX)
+    creds = t.process.creds
+    for target in targets:
+        other = target.process.creds
+        if creds.euid != 0 and creds.euid not in (other.uid, other.euid):
+            raise SyscallError(abi.EPERM)
+        if nice < target.nice and creds.euid != 0:
+            raise SyscallError(abi.EACCES)
+    for target in targets:
+        target.nice = nice
+    return 0
 
 
 def sys_sched_yield(t: Thread) -> int | Yield:

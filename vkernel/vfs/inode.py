@@ -10,7 +10,7 @@ import itertools
 import struct
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from vkernel import abi
 from vkernel.errors import SyscallError
@@ -33,9 +33,12 @@ def encode_dev(major: int, minor: int) -> int:
 
 
 class InodeNumbers:
-    """One allocator per kernel, so inode numbers are unique across every filesystem."""
+    """One allocator per kernel, so inode numbers are unique across every filesystem.
+    It also carries the kernel's wall clock for file times, ``now_ns`` (the kernel's
+    Sources: invariant 4, so a replay gets the recorded times)."""
 
-    def __init__(self) -> None:
+    def __init__(self, now_ns: Callable[[], int] = time.time_ns) -> None:
+        self.now_ns = now_ns
         self._next = itertools.count(2)
         self._host: dict[tuple[int, int], int] = {}
 

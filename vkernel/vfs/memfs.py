@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from vkernel import abi
 from vkernel.errors import SyscallError
 from vkernel.vfs.file import FileDescription, copy_out
-from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, Times, check_name, dtype_of, now_ns
+from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, Times, check_name, dtype_of
 
 if TYPE_CHECKING:
     from vkernel.policy.quota import WritableSpace
@@ -52,7 +52,7 @@ class MemInode(Inode):
         self.mode_bits = mode
         self.uid, self.gid = uid, gid
         self.nlink = 1
-        self.times = Times()
+        self.times = Times(fs.numbers.now_ns())
         # Invariant: a regular file's size is max(len(data), sparse_size); the bytes in
         # between were never written and read as zeros.
         self.data = bytearray()
@@ -80,7 +80,7 @@ class MemInode(Inode):
         return max(len(self.data), self.sparse_size)
 
     def touch(self, change_only: bool = False) -> None:
-        t = now_ns()
+        t = self.fs.numbers.now_ns()
         self.times.ctime_ns = t
         if not change_only:
             self.times.mtime_ns = t

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable, Protocol
 from vkernel import abi
 from vkernel.errors import SyscallError
 from vkernel.vfs.file import FileDescription, copy_out
-from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, dtype_of, now_ns
+from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, dtype_of
 
 if TYPE_CHECKING:
     from vkernel.vfs.namespace import Location
@@ -42,7 +42,7 @@ class ProcFS(Filesystem):
         super().__init__(numbers, dev, readonly=True)
         self.view = view
         self._numbers: dict[tuple, int] = {}
-        self.boot_ns = now_ns()
+        self.boot_ns = numbers.now_ns()
         self._root = ProcDir(self, ("root",), self._root_entries)
 
     def number(self, key: tuple) -> int:
