@@ -84,16 +84,17 @@ def _run(cmd: list[str], timeout: float) -> RunResult:
     )
 
 
-def vkemu_command(binary: Path | str) -> list[str]:
-    return [sys.executable, "-m", "tools.vkemu", "--strict", str(binary)]
+def vkemu_command(binary: Path | str, options: tuple[str, ...] = ()) -> list[str]:
+    return [sys.executable, "-m", "tools.vkemu", "--strict", *options, str(binary)]
 
 
 def run_native(binary: Path | str, timeout: float = TIMEOUT) -> RunResult:
     return _run([str(binary)], timeout)
 
 
-def run_vkemu(binary: Path | str, timeout: float = TIMEOUT) -> RunResult:
-    return _run(vkemu_command(binary), timeout)
+def run_vkemu(binary: Path | str, timeout: float = TIMEOUT, options: tuple[str, ...] = ()) -> RunResult:
+    """The case under vkemu; ``options`` go before the program (e.g. --net vnet)."""
+    return _run(vkemu_command(binary, options), timeout)
 
 
 def failed_lines(stdout: str) -> list[str]:

@@ -70,3 +70,15 @@ def test_vnet_run_records_and_replays(tmp_path) -> None:
     stats = subprocess.run([sys.executable, "-m", "tools.vkemu", "stats", str(rec)], cwd=str(REPO),
                            capture_output=True, timeout=60)
     assert b"socket" in stats.stdout
+
+
+@pytest.mark.parametrize("case", ["socket", "socket_unix", "socket_inet"])
+def test_ltp_socket_cases_over_vnet(case: str) -> None:
+    """The LTP-style socket cases print the same over vnet as natively."""
+    from ltp_subset import run as ltp
+    binary = ltp.build_case(case, "gcc-static")
+    native = ltp.run_native(binary)
+    assert native.returncode == 0, "\n".join(ltp.failed_lines(native.stdout))
+    emu = ltp.run_vkemu(binary, options=("--net", "vnet"))
+    same, why = ltp.compare(native, emu)
+    assert same, why + "\n" + emu.stderr[-2000:]

@@ -164,7 +164,7 @@ def discard_views(sock: Socket, flags: int, length: int) -> list[memoryview] | N
     """Buffers standing for a guest buffer that TCP's MSG_TRUNC never copies into (it
     drops the bytes, so Linux accepts even a NULL buffer): one scratch page repeated,
     at most UIO_MAXIOV times.  None when ``sock`` and ``flags`` are not that case."""
-    if not (flags & abi.MSG_TRUNC and isinstance(sock, InetSocket) and sock.kind == abi.SOCK_STREAM):
+    if not (flags & abi.MSG_TRUNC and sock.family in (abi.AF_INET, abi.AF_INET6) and sock.kind == abi.SOCK_STREAM):
         return None
     page = memoryview(bytearray(min(length, abi.PAGE_SIZE)))
     count = min(length // len(page), 1024) if len(page) else 0
