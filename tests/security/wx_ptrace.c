@@ -1,5 +1,6 @@
 /* Tries: ptrace(PTRACE_TRACEME), the first step to poking another process's code.
- * Must: EPERM, audited (errno, the default policy's rule syscalls.rule[0]). */
+ * Must: EPERM, audited: by the default policy's rule (errno, syscalls.rule[0]), or,
+ * under a policy without that rule, by the syscall table (deny, ptrace). */
 #include <errno.h>
 #include <stdio.h>
 #include <sys/ptrace.h>
