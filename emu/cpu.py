@@ -105,6 +105,11 @@ class Regs:
     gs_base: int = 0
 
 
+# Instructions an uncounted run may take on a CPU that is still counting (see CPU.run)
+# before it ends as if preempted, and the CPU stops counting.
+STICKY_COUNT = 1_000_000
+
+
 class StopReason(enum.Enum):
     """Why :meth:`CPU.run` returned."""
     STOPPED = "stopped"    # the syscall hook asked to stop (block, exit, exec, switch)
@@ -315,13 +320,23 @@ class CPU:
         """Run from ``rip`` until the syscall hook stops, a fault, or the quantum ends."""
         self.fault = None
         self._stop_requested = False
+        sticky = False
         if count and not self._counting:
             # Unicorn drops translated code when it removes its counting hook, but not
             # when it adds it: blocks translated by an uncounted run would never be
             # counted, and a loop in one would never end its quantum.
             self._uc.ctl_flush_tb()
+        elif not count and self._counting:
+            # Either change of mode retranslates all code (about a millisecond for a
+            # libc-sized working set), so a counting CPU stays counting through
+            # uncounted runs, with an allowance standing in for "no limit", until
+            # one uses it up: its thread computes alone, and dropping the count pays.
+            count, sticky = STICKY_COUNT, True
         self._counting = bool(count)
         status = _lib.uc_emu_start(self._uch, rip, 0, timeout_us, count)
+        if sticky and not self._stop_requested and self.fault is None and not self._breakpoint_hit \
+                and status == ucc.UC_ERR_OK:
+            self._counting = False      # the next uncounted run drops the hook (one flush)
         if self.fault is not None:
             return StopReason.FAULT
         if status != ucc.UC_ERR_OK:

@@ -26,3 +26,20 @@ def test_regrtest_slice_matches_native() -> None:
     assert native.status == "ok" and native.ran >= 100, native
     assert emu.status == "ok", (emu, res.stderr.decode(errors="replace")[-2000:])
     assert (emu.ran, emu.passed, emu.skipped) == (native.ran, native.passed, native.skipped)
+
+
+def test_compat_counts_from_regrtest_output() -> None:
+    """tools.compat reads unittest's closing lines, or the per-test lines of a run cut short."""
+    done = ("test_a (test.test_x.T.test_a) ... ok\ntest_b (test.test_x.T.test_b) ... FAIL\n"
+            "test_c (test.test_x.T.test_c) ... skipped 'no'\n"
+            "======================================================================\n"
+            "FAIL: test_b (test.test_x.T.test_b)\n"
+            "----------------------------------------------------------------------\n"
+            "Traceback (most recent call last):\nAssertionError: 1 != 2\n\n"
+            "----------------------------------------------------------------------\n"
+            "Ran 3 tests in 0.1s\n\nFAILED (failures=1, skipped=1)\n")
+    out = parse(done, False, 2)
+    assert (out.status, out.ran, out.passed, out.failures, out.skipped) == ("failed", 3, 1, 1, 1)
+    assert out.problems == {"test.test_x.T.test_b": "AssertionError: 1 != 2"}
+    cut = parse(done.split("=====")[0], True, -9)
+    assert (cut.status, cut.ran, cut.passed, cut.failures, cut.skipped) == ("timeout", 3, 1, 1, 1)

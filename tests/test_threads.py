@@ -21,6 +21,7 @@ DIFFERENTIAL = [
     "threads_badinput",    # futex/clone/clone3 argument errors through raw syscall(2)
     "priority",            # getpriority/setpriority: nice values, clamping, fork, errors
     "threads_spin",        # spinning threads are preempted: by quanta, and by another's timer
+    "sched_time_errors",   # affinity/rr-interval/clock-setting errors a container gives unprivileged
 ]
 
 
@@ -84,3 +85,10 @@ def test_deadlock_is_reported() -> None:
     waits = [line for line in err.splitlines() if re.search(r"thread \d+: futex waiting for FUTEX_WAIT", line)]
     assert len(waits) == 2, err
     assert res.stdout == b""
+
+
+def test_setting_the_clock_is_refused_in_the_container() -> None:
+    """A container has no CAP_SYS_TIME even as root (natively this would set the host clock)."""
+    res = run_vkemu([program("sched_time_errors"), "set"])
+    assert res.stdout.decode().splitlines() == ["clock_settime realtime: -1 Operation not permitted",
+                                                "settimeofday: -1 Operation not permitted"]

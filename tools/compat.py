@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,28 @@ DEFAULT_MODULES = ["test_json", "test_math", "test_struct", "test_re", "test_os"
                    "test_fcntl", "test_posix", "test_time"]
 # The same for both runs; vkemu passes it to the guest unchanged.
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/root"}
+
+# Why tests fail under vkemu and not natively, where known: a substring of the test id
+# -> the reason (a design decision, or a feature not implemented yet).
+KNOWN = {
+    "test_memfd_create": "memfd_create is refused (ENOSYS): W^X forbids fileless code; data-only memfds are not offered",
+    "test_openpty": "no pseudo-terminals (/dev/ptmx, /dev/pts) yet",
+    "test_mmap.MmapTests.test_access_parameter": "W^X: a PROT_EXEC mapping of a file the container wrote is EACCES",
+    "test_fcntl_64_bit": "F_NOTIFY (dnotify) is not implemented: EINVAL, as a kernel built without it",
+    "UDPLITE": "UDP-Lite sockets (IPPROTO_UDPLITE) are refused with EPROTONOSUPPORT",
+    "RFC3542": "IPv6 ancillary data (IPV6_RECVPKTINFO, hop limit, traffic class) is not passed on host sockets yet",
+    "testInterfaceNameIndex": "network interface names need AF_NETLINK or SIOCGIFINDEX: not implemented",
+    "scopeid_symbolic": "network interface names need AF_NETLINK or SIOCGIFINDEX: not implemented",
+    "test_pthread_getcpuclockid": "per-thread CPU-time clocks (pthread_getcpuclockid ids) are EINVAL",
+}
+# Tests left out of both runs (regrtest's -i) because they hang under vkemu, and why.
+IGNORED = {
+    "test_threading": {
+        "*test_can_interrupt_tight_loops": "a thread woken while another runs alone (uncounted, full "
+                                           "speed) waits until that one makes a syscall that stops; "
+                                           "a loop without syscalls starves it",
+    },
+}
 
 _RAN = re.compile(r"^Ran (\d+) tests? in", re.M)
 _VERDICT = re.compile(r"^(OK|FAILED)(?: \((.*)\))?\s*$", re.M)
@@ -114,7 +137,8 @@ def parse(output: str, timed_out: bool, returncode: int) -> Outcome:
 
 def command(module: str, audit: Path | None, extra: list[str]) -> list[str]:
     """The native run, or with ``audit`` the vkemu run writing its audit records there."""
-    test = [PYTHON, "-m", "test", "-v", module] + extra
+    ignored = [arg for pattern in IGNORED.get(module, {}) for arg in ("-i", pattern)]
+    test = [PYTHON, "-m", "test", "-v", module] + ignored + extra
     if audit is None:
         return test
     return [sys.executable, "-m", "tools.vkemu", "--audit", str(audit)] + test
@@ -170,6 +194,9 @@ def render(results: dict[str, tuple[Outcome, Outcome]], timeout: float) -> str:
         "Cells are passed / failed (failures + errors) / skipped tests, the run's status and its",
         "wall time. A `timeout` run is counted from the tests it finished.",
         "",
+        *(f"Left out of both runs of {module}: `{pattern}` ({why})." for module, patterns in IGNORED.items()
+          if module in results for pattern, why in patterns.items()),
+        "",
         "| module | native | vkemu |",
         "| --- | --- | --- |",
     ]
@@ -178,15 +205,19 @@ def render(results: dict[str, tuple[Outcome, Outcome]], timeout: float) -> str:
     only = [(module, test, why) for module, (native, emu) in results.items()
             for test, why in emu.problems.items() if test not in native.problems]
     if only:
-        lines += ["", "## Failing under vkemu only", "", "| module | test | last line of its report |",
-                  "| --- | --- | --- |"]
-        lines += [f"| {module} | `{test}` | {_cell(why)} |" for module, test, why in only]
+        lines += ["", "## Failing under vkemu only", "", "| module | test | last line of its report | known reason |",
+                  "| --- | --- | --- | --- |"]
+        lines += [f"| {module} | `{test}` | {_cell(why)} | {known_reason(test)} |" for module, test, why in only]
     audits = [(module, what, n) for module, (_, emu) in results.items() for what, n in sorted(emu.audit.items())]
     if audits:
         lines += ["", "## Kernel bugs and unimplemented syscalls met (vkemu's audit log)", "",
                   "| module | action and syscall | times |", "| --- | --- | --- |"]
         lines += [f"| {module} | {what} | {n} |" for module, what, n in audits]
     return "\n".join(lines) + "\n"
+
+
+def known_reason(test: str) -> str:
+    return next((why for key, why in KNOWN.items() if key in test), "")
 
 
 def _cell(text: str) -> str:
@@ -202,6 +233,10 @@ def pytests(args: argparse.Namespace) -> int:
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
     extra = ["-m", args.match] if args.match else []
+    # Runs start with the dispositions a terminal gives (a shell's background job would
+    # pass SIGINT ignored on, and test_signal and test_threading count on it).
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     jobs = [(m, emu) for m in modules for emu in (False, True)]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {job: pool.submit(run_one, job[0], job[1], args.timeout, extra, log_dir) for job in jobs}

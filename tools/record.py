@@ -319,8 +319,6 @@ class RecordingSources(Sources):
     SIGNAL_GRACE seconds is cut between two instructions, and that point (address and
     register digest) goes into the end record so replay can stop there too."""
 
-    deterministic_preemption = True     # lone slices end by instruction count: no cut to store
-
     def __init__(self, writer: Writer) -> None:
         super().__init__()
         self._taken = threading.Event()
@@ -469,8 +467,6 @@ class ReplaySources(Sources):
     """Answers from a recording; the host is never asked.  The guest's writes to its
     stdout/stderr are compared with the recording (their crc32) and, with ``echo``,
     written to vkemu's own stdout/stderr as rr does."""
-
-    deterministic_preemption = True
 
     def __init__(self, recording: Recording, echo: bool = True) -> None:
         super().__init__()

@@ -672,21 +672,18 @@ class Kernel:
             due = min(deadline for deadline, _ in proc.cpu_timers.values()) - proc.cpu_ns
             timeout_us = max(due // 1000, 1)
         if not count and self.sched.has_wakeups():
-            # Timers of other threads (and watched host fds) bound a lone thread's slice:
-            # by instructions when the run must repeat (recording, replay: no cut), by the
-            # host clock otherwise (full speed between the points it looks again).
-            if self.sources.deterministic_preemption:
-                count = self.config.quantum
-            else:
-                bound = self.sched.slice_bound_us(self.sources.preemption_clock_ns())
-                timeout_us = min(timeout_us, bound) if timeout_us and bound else timeout_us or bound
+            # Timers of other threads (and watched host fds) bound a lone thread's slice,
+            # by instructions: repeatable, so a recording stores no cut.  Unicorn's
+            # timeout (the host clock) would run at full speed, but stopping a vfork
+            # child with it corrupted the guest (CPython's posix_spawn tests).
+            count = self.config.quantum
         started = time.perf_counter_ns()
         if self.sources.cuts and self.point in self.sources.cuts:
             reason = self._run_to_cut(t, count)
         else:
             reason = proc.cpu.step(t.rip) if step else proc.cpu.run(t.rip, count=count, timeout_us=timeout_us)
-        if reason is StopReason.QUANTUM and (self.sources.cut_requested or (timeout_us and not count)):
-            self.sources.cut(self.point, t)        # stopped by the clock: a recording keeps where
+        if reason is StopReason.QUANTUM and self.sources.cut_requested:
+            self.sources.cut(self.point, t)
         used = time.perf_counter_ns() - started
         proc.cpu_ns += used
         self.quota.after_slice(proc, used)

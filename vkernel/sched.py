@@ -1,8 +1,9 @@
 """The scheduler: a deterministic run queue of threads and one timer queue.
 
 - A thread runs until it blocks, exits, yields or uses up its quantum.  Quanta are
-  counted in instructions, and only while another thread is runnable (counting slows
-  Unicorn down a lot; a lone runnable thread runs uncounted).
+  counted in instructions, and only while another thread is runnable or may be woken
+  by a timer or a host fd (counting slows Unicorn down a lot; a lone runnable thread
+  with nothing to wait for runs uncounted).
 - The run queue is FIFO and every decision depends only on guest actions and timer
   expiry, so the same program with the same inputs interleaves the same way.
 - A blocked thread holds a :class:`Wait`; whoever wakes it (a futex wake, a timer)
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from vkernel.task import Thread
 
 QUANTUM_INSTRUCTIONS = 200_000
-HOST_POLL_US = 10_000       # a lone busy thread's slice while host fds are watched
 
 
 class State(enum.Enum):
@@ -185,17 +185,6 @@ class Scheduler:
         while self._timers and self._timers[0][2].cancelled:
             heapq.heappop(self._timers)
         return bool(self._timers) or any(not w.cancelled for w in self._host_watches)
-
-    def slice_bound_us(self, now_ns: int) -> int:
-        """How long (µs) a lone runnable thread may run before the loop must look at
-        timers and host fds again; 0: as long as it likes.  A thread that never makes a
-        syscall must not starve another's timed wait, sleep or interval timer."""
-        while self._timers and self._timers[0][2].cancelled:
-            heapq.heappop(self._timers)
-        bound = max((self._timers[0][0] - now_ns) // 1000, 1) if self._timers else 0
-        if any(not w.cancelled for w in self._host_watches):
-            bound = min(bound, HOST_POLL_US) if bound else HOST_POLL_US
-        return bound
 
     def fire_due(self) -> None:
         """Run the timers that are due, and tell host watches whose fds are ready."""

@@ -71,15 +71,6 @@ class Sources:
         """Nanoseconds on a guest clock; KeyError for an unknown clock id."""
         return time.clock_gettime_ns(_HOST_CLOCKS[clock_id])
 
-    # Whether a lone thread's slice is bounded by instructions (a run that must repeat:
-    # recording and replay) or by the host clock (see Kernel._run_slice).
-    deterministic_preemption = False
-
-    def preemption_clock_ns(self) -> int:
-        """The host's monotonic clock, to end a lone thread's slice at the next timer
-        (Unicorn's timeout).  Not an input of the guest: only live runs use it."""
-        return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
-
     def clock_res_ns(self, clock_id: int) -> int:
         _HOST_CLOCKS[clock_id]
         return 1 if clock_id not in (abi.CLOCK_REALTIME_COARSE, abi.CLOCK_MONOTONIC_COARSE) else 4_000_000

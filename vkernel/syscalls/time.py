@@ -103,10 +103,21 @@ def _write_remaining(t: Thread, deadline: int, rem: int) -> None:
 
 
 
+def _task(t: Thread, pid: int) -> Thread:
+    """The thread a scheduling call names (0: the caller); ESRCH when there is none."""
+    if pid == 0:
+        return t
+    found = t.process.kernel.find_thread(pid) if pid > 0 else None
+    if found is None:
+        raise SyscallError(abi.ESRCH)
+    return found
+
+
 def sys_sched_getaffinity(t: Thread, pid: int, size: int, mask: int) -> int:
     """sched_getaffinity(2): the container sees one CPU."""
     if size < 8 or size % 8:
         raise SyscallError(abi.EINVAL)
+    _task(t, pid)
     t.process.mm.write(mask, b"\x01" + bytes(7))
     return 8
 
@@ -114,9 +125,42 @@ def sys_sched_getaffinity(t: Thread, pid: int, size: int, mask: int) -> int:
 def sys_sched_setaffinity(t: Thread, pid: int, size: int, mask: int) -> int:
     """sched_setaffinity(2): accepted when CPU 0 is in the mask."""
     data = t.process.mm.read(mask, min(size, 128))
+    _task(t, pid)
     if not data or not data[0] & 1:
         raise SyscallError(abi.EINVAL)
     return 0
+
+
+def sys_sched_rr_get_interval(t: Thread, pid: int, tp: int) -> int:
+    """sched_rr_get_interval(2): 0 s, as for a thread without round-robin time slices."""
+    if pid < 0:
+        raise SyscallError(abi.EINVAL)
+    _task(t, pid)
+    t.process.mm.write(tp, pack_timespec(0))
+    return 0
+
+
+def sys_clock_settime(t: Thread, clock_id: int, tp: int) -> int:
+    """clock_settime(2): only CLOCK_REALTIME is settable, and a container lacks
+    CAP_SYS_TIME: EPERM once the arguments are valid."""
+    if clock_id != abi.CLOCK_REALTIME:
+        _clock(t, clock_id)                  # EINVAL for an unknown clock
+        raise SyscallError(abi.EINVAL)
+    sec, nsec = struct.unpack("<qq", t.process.mm.read(tp, 16))
+    if sec < 0 or not 0 <= nsec < 10**9:
+        raise SyscallError(abi.EINVAL)
+    raise SyscallError(abi.EPERM)
+
+
+def sys_settimeofday(t: Thread, tv: int, tz: int) -> int:
+    """settimeofday(2): EPERM once the arguments are valid (no CAP_SYS_TIME)."""
+    if tv:
+        sec, usec = struct.unpack("<qq", t.process.mm.read(tv, 16))
+        if sec < 0 or not 0 <= usec < 10**6:
+            raise SyscallError(abi.EINVAL)
+    if tz:
+        t.process.mm.read(tz, 8)
+    raise SyscallError(abi.EPERM)
 
 
 def sys_getcpu(t: Thread, cpu: int, node: int, _cache: int) -> int:
