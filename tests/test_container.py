@@ -50,7 +50,9 @@ def test_a_host_stdin_read_blocks_only_its_thread() -> None:
     import subprocess
     import sys
     from conftest import REPO
-    writer = subprocess.Popen(["sh", "-c", "sleep 0.5; echo hello"], stdout=subprocess.PIPE)
+    # The writer waits long enough for vkemu to start and the ticker to tick 5 times
+    # (100 ms) even on a loaded machine.
+    writer = subprocess.Popen(["sh", "-c", "sleep 2; echo hello"], stdout=subprocess.PIPE)
     res = subprocess.run([sys.executable, "-m", "tools.vkemu", "--strict", program("stdin_thread")],
                          stdin=writer.stdout, capture_output=True, cwd=str(REPO), timeout=60)
     writer.wait()

@@ -205,9 +205,19 @@ def render(results: dict[str, tuple[Outcome, Outcome]], timeout: float) -> str:
     only = [(module, test, why) for module, (native, emu) in results.items()
             for test, why in emu.problems.items() if test not in native.problems]
     if only:
+        # Tests failing for a known reason are one row per module and reason.
+        known: dict[tuple[str, str], list[str]] = {}
         lines += ["", "## Failing under vkemu only", "", "| module | test | last line of its report | known reason |",
                   "| --- | --- | --- | --- |"]
-        lines += [f"| {module} | `{test}` | {_cell(why)} | {known_reason(test)} |" for module, test, why in only]
+        for module, test, why in only:
+            reason = known_reason(test)
+            if reason:
+                known.setdefault((module, reason), []).append(test)
+            else:
+                lines.append(f"| {module} | `{test}` | {_cell(why)} |  |")
+        for (module, reason), tests in known.items():
+            name = f"`{tests[0]}`" + (f" and {len(tests) - 1} more" if len(tests) > 1 else "")
+            lines.append(f"| {module} | {name} | {_cell(results[module][1].problems[tests[0]])} | {reason} |")
     audits = [(module, what, n) for module, (_, emu) in results.items() for what, n in sorted(emu.audit.items())]
     if audits:
         lines += ["", "## Kernel bugs and unimplemented syscalls met (vkemu's audit log)", "",
