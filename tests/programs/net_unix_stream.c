@@ -126,6 +126,22 @@ int main(void) {
     close(sv[0]);
     close(sv[1]);
 
+    /* write(2) and read(2) on O_NONBLOCK sockets: EAGAIN, never a wait */
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
+    check("read(2) on an empty non-blocking stream", read(sv[1], buf, sizeof buf));
+    static char block[4096];
+    ssize_t w = 0;
+    for (int i = 0; i < 1000 && w >= 0; i++) w = write(sv[0], block, sizeof block);
+    check("write(2) until a non-blocking stream is full", w);
+    close(sv[0]);
+    close(sv[1]);
+    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv);
+    w = 0;
+    for (int i = 0; i < 2000 && w >= 0; i++) w = write(sv[0], "x", 1);
+    check("write(2) until a non-blocking datagram queue is full", w);
+    close(sv[0]);
+    close(sv[1]);
+
     /* a 4 MiB transfer: the writer blocks on a full buffer many times */
     socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
     size_t total = 4 << 20;

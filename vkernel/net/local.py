@@ -486,13 +486,6 @@ class LocalSocket(Socket):
         return self.rx[0].left if self.rx else 0
 
     # -- going away --
-    def read(self, views: list[memoryview]) -> int:
-        got = self.recv(None, views, abi.MSG_DONTWAIT if self.nonblocking else 0)
-        if got.anc is not None:
-            for desc in got.anc.fds:
-                release(desc)           # read(2) discards passed descriptors
-        return got.count
-
     def close(self) -> None:
         self.closed = True
         self.release_name()

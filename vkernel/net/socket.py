@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from vkernel import abi
 from vkernel.control import Block
 from vkernel.errors import SyscallError
+from vkernel.fdtable import release
 from vkernel.sched import Wait
 from vkernel.vfs.file import FileDescription
 from vkernel.vfs.inode import Stat, encode_dev
@@ -246,12 +247,21 @@ class Socket(FileDescription):
             return Block()
         return WouldBlock(park)
 
+    def call_flags(self, flags: int) -> int:
+        """A call's MSG_* flags with MSG_DONTWAIT added on an O_NONBLOCK socket, as
+        families see them (send and recv never look at the description's flags)."""
+        return flags | abi.MSG_DONTWAIT if self.nonblocking else flags
+
     # -- the file view: read/write are recv/send without flags --
     def read(self, views: list[memoryview]) -> int:
-        return self.recv(None, views, 0).count
+        got = self.recv(None, views, self.call_flags(0))
+        if got.anc is not None:
+            for desc in got.anc.fds:
+                release(desc)           # read(2) discards passed descriptors
+        return got.count
 
     def write(self, data: list[memoryview] | list[bytes]) -> int:
-        return self.send(None, data, None, None, 0)
+        return self.send(None, data, None, None, self.call_flags(0))
 
     def read_at(self, views: list[memoryview], offset: int) -> int:
         raise SyscallError(abi.ESPIPE)

@@ -254,9 +254,7 @@ def sys_setsockopt(t: Thread, fd: int, level: int, name: int, optval: int, optle
 
 def _send(t: Thread, sock: Socket, views: list[memoryview], addr: bytes | None, anc: Ancillary | None,
           flags: int) -> int:
-    if sock.nonblocking:
-        flags |= abi.MSG_DONTWAIT
-    return sock.send(t, views, addr, anc, flags)
+    return sock.send(t, views, addr, anc, sock.call_flags(flags))
 
 
 def sys_sendto(t: Thread, fd: int, buf: int, length: int, flags: int, addr: int, addrlen: int) -> int | Block:
@@ -320,9 +318,7 @@ def _recvfrom_bounced(t: Thread, sock: Socket, buf: int, length: int, flags: int
 
 
 def _recv(t: Thread, sock: Socket, views: list[memoryview], flags: int) -> Received:
-    if sock.nonblocking:
-        flags |= abi.MSG_DONTWAIT
-    return sock.recv(t, views, flags)
+    return sock.recv(t, views, sock.call_flags(flags))
 
 
 def _read_msghdr(t: Thread, address: int) -> tuple[int, int, list[tuple[int, int]], int, int, int]:
