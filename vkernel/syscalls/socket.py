@@ -482,26 +482,32 @@ def _write_control(t: Thread, sock: Socket, anc: Ancillary, control: int, room: 
     return len(out), truncated
 
 
-def sys_sendmmsg(t: Thread, fd: int, vec: int, vlen: int, flags: int) -> int | Block:
-    """sendmmsg(2): messages until one fails; the count sent, or the first error."""
-    sock = _socket(t, fd)
-    vlen = min(vlen, UIO_MAXIOV)
-    sent = 0
-    for i in range(vlen):
+def _each_message(t: Thread, vec: int, vlen: int, one: Callable[[int, int], int]) -> int | Block:
+    """sendmmsg/recvmmsg: ``one(entry, done)`` for each mmsghdr, its count stored in
+    msg_len, until one fails: then the count done, or (none done) its error or wait."""
+    done = 0
+    for i in range(min(vlen, UIO_MAXIOV)):
         entry = vec + i * MMSGHDR_SIZE
         try:
-            n = _sigpipe(t, flags, lambda: _sendmsg(t, sock, entry, flags, park=False))
+            n = one(entry, done)
         except WouldBlock as exc:
-            if sent:
+            if done:
                 break
             return exc.park(t)
         except SyscallError:
-            if sent:
+            if done:
                 break
             raise
         t.process.mm.write(entry + MSGHDR.size, struct.pack("<I", n))
-        sent += 1
-    return sent
+        done += 1
+    return done
+
+
+def sys_sendmmsg(t: Thread, fd: int, vec: int, vlen: int, flags: int) -> int | Block:
+    """sendmmsg(2): messages until one fails; the count sent, or the first error."""
+    sock = _socket(t, fd)
+    return _each_message(t, vec, vlen, lambda entry, _: _sigpipe(
+        t, flags, lambda: _sendmsg(t, sock, entry, flags, park=False)))  # type: ignore[arg-type, return-value]
 
 
 def sys_recvmmsg(t: Thread, fd: int, vec: int, vlen: int, flags: int, timeout: int) -> int | Block:
@@ -509,21 +515,6 @@ def sys_recvmmsg(t: Thread, fd: int, vec: int, vlen: int, flags: int, timeout: i
     if timeout:
         timespec_ns(t, timeout)                 # EFAULT, EINVAL: before the fd (do_recvmmsg)
     sock = _socket(t, fd)
-    vlen = min(vlen, UIO_MAXIOV)
-    got = 0
-    for i in range(vlen):
-        entry = vec + i * MMSGHDR_SIZE
-        this_flags = flags | (abi.MSG_DONTWAIT if got and flags & abi.MSG_WAITFORONE else 0)
-        try:
-            n = _recvmsg(t, sock, entry, this_flags & ~abi.MSG_WAITFORONE)
-        except WouldBlock as exc:
-            if got:
-                break
-            return exc.park(t)
-        except SyscallError:
-            if got:
-                break
-            raise
-        t.process.mm.write(entry + MSGHDR.size, struct.pack("<I", n))
-        got += 1
-    return got
+    base = flags & ~abi.MSG_WAITFORONE
+    later = base | (abi.MSG_DONTWAIT if flags & abi.MSG_WAITFORONE else 0)
+    return _each_message(t, vec, vlen, lambda entry, done: _recvmsg(t, sock, entry, later if done else base))
