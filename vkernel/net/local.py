@@ -213,8 +213,6 @@ class LocalSocket(Socket):
         payload = bytes(data[0]) if len(data) == 1 else b"".join(data)
         nonblock = bool(flags & abi.MSG_DONTWAIT)
         if self.kind == abi.SOCK_STREAM:
-            if addr and self.state == CONNECTED:
-                addr = None if self.family != abi.AF_UNIX else addr
             if addr:
                 raise SyscallError(abi.EISCONN if self.state == CONNECTED else abi.EOPNOTSUPP)
             return self._send_stream(t, payload, anc, nonblock)

@@ -285,6 +285,12 @@ def sys_recvfrom(t: Thread, fd: int, buf: int, length: int, flags: int, addr: in
         got = _recv(t, sock, views, flags)
     except WouldBlock as exc:
         return exc.park(t)
+    return _received_from(t, got, flags, addr, addrlen)
+
+
+def _received_from(t: Thread, got: Received, flags: int, addr: int, addrlen: int) -> int:
+    """recvfrom's result: the sender's address written back, passed fds dropped, and
+    the real length under MSG_TRUNC."""
     if addr and addrlen:
         write_sockaddr(t, got.addr or b"", addr, addrlen)
     if got.anc is not None:
@@ -309,12 +315,7 @@ def _recvfrom_bounced(t: Thread, sock: Socket, buf: int, length: int, flags: int
     if peeked.count and mm.accessible(buf, peeked.count, writable=True) < peeked.count:
         raise SyscallError(abi.EFAULT)
     views = mm.views(buf, peeked.count, writable=True) if peeked.count else []
-    got = _recv(t, sock, views, flags)
-    if got.anc is not None:
-        _discard(got.anc)
-    if addr and addrlen:
-        write_sockaddr(t, got.addr or b"", addr, addrlen)
-    return got.length if flags & abi.MSG_TRUNC and got.length >= 0 else got.count
+    return _received_from(t, _recv(t, sock, views, flags), flags, addr, addrlen)
 
 
 def _recv(t: Thread, sock: Socket, views: list[memoryview], flags: int) -> Received:
