@@ -12,12 +12,13 @@ calls :meth:`CPU.protect` for every guest-visible change.
 """
 from __future__ import annotations
 
+import bisect
 import ctypes
 import enum
 import os
 import struct
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import unicorn
 from unicorn import unicorn_const as ucc
@@ -37,6 +38,7 @@ _lib.uc_reg_write.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
 _lib.uc_reg_read.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
 _lib.uc_emu_start.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_size_t]
 _lib.uc_emu_stop.argtypes = [ctypes.c_void_p]
+_lib.uc_hook_del.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
 _lib.uc_hook_add.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
                              ctypes.c_uint64, ctypes.c_uint64, ctypes.c_int]
 _lib.uc_context_save.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
@@ -45,6 +47,16 @@ _lib.uc_context_alloc.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
 _lib.uc_context_free.argtypes = [ctypes.c_void_p]
 
 _SYSCALL_CB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
+_CODE_CB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint32, ctypes.c_void_p)
+class _TLBEntry(ctypes.Structure):
+    _fields_ = [("paddr", ctypes.c_uint64), ("perms", ctypes.c_int)]
+
+
+_TLB_FILL_CB = ctypes.CFUNCTYPE(ctypes.c_bool, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_int,
+                                ctypes.POINTER(_TLBEntry), ctypes.c_void_p)
+_TLB_ACCESS = {ucc.UC_MEM_READ: PROT_READ, ucc.UC_MEM_WRITE: PROT_WRITE, ucc.UC_MEM_FETCH: PROT_EXEC}
+_MEM_FAULT_CB = ctypes.CFUNCTYPE(ctypes.c_bool, ctypes.c_void_p, ctypes.c_int, ctypes.c_uint64, ctypes.c_int,
+                                 ctypes.c_int64, ctypes.c_void_p)
 
 # Order of the syscall argument batch: number, the six arguments, then RIP.
 _SYSCALL_REGS = (x86.UC_X86_REG_RAX, x86.UC_X86_REG_RDI, x86.UC_X86_REG_RSI, x86.UC_X86_REG_RDX,
@@ -158,6 +170,10 @@ class CPU:
         self._reg_write = _fast_lib.uc_reg_write
         self._read_batch = _fast_lib.uc_reg_read_batch
         self._rax_id = ctypes.c_int(x86.UC_X86_REG_RAX)
+        self._rip = ctypes.c_uint64()
+        self._rip_ref = ctypes.byref(self._rip)
+        self._rip_id = ctypes.c_int(x86.UC_X86_REG_RIP)
+        self._read_one = _fast_lib.uc_reg_read
         self._eight = ctypes.c_int(8)
         self.fault: Fault | None = None
         # The guest thread whose registers are live in this CPU (kernel bookkeeping).
@@ -169,6 +185,9 @@ class CPU:
         self._breakpoints: dict[int, int] = {}
         self._breakpoint_hit = False
         self._stepping = False
+        self._watch: Callable[[int], bool] | None = None
+        self._watch_hook: int | None = None
+        self._watch_cb = _CODE_CB(self._watch_trampoline)
         self._hook_ref = _SYSCALL_CB(self._syscall_trampoline)
         handle = ctypes.c_size_t()
         status = _lib.uc_hook_add(self._uch, ctypes.byref(handle), ucc.UC_HOOK_INSN,
@@ -176,7 +195,29 @@ class CPU:
                                   x86.UC_X86_INS_SYSCALL)
         if status != ucc.UC_ERR_OK:
             raise unicorn.UcError(status)
-        self._uc.hook_add(ucc.UC_HOOK_MEM_INVALID, self._mem_fault_hook)
+        # Guest page permissions, so the invalid-access hooks can cover every address
+        # except readable-and-writable pages.  Unicorn 2.1 keeps a store to a page any
+        # such hook covers on its slow path for good (about 40 ns a store), and a store
+        # to a readable, writable page cannot fault, so those pages need none.
+        self._prot_runs: list[tuple[int, int, int]] = []       # (start, end, prot), sorted
+        self._fault_hooks: dict[tuple[int, int], int] = {}     # (first, last byte) -> handle
+        self._fault_hooks_stale = True
+        self._fault_cb = _MEM_FAULT_CB(self._mem_fault_hook)
+        self._starts: list[int] = []                            # of _prot_runs, for bisect
+        # Unicorn 2.1 without page tables gives every TLB entry read, write and execute
+        # rights, and a store to a page with execute rights stays on the slow path (it
+        # might hit translated code): about 40 ns a store.  In the virtual-TLB mode this
+        # hook fills entries with the page's own rights, so stores to data pages run at
+        # full speed after the first.  An access the page does not allow still gets an
+        # entry (its own right added): Unicorn's region check then faults it through the
+        # invalid-access hooks, as before.
+        self._uc.ctl_set_tlb_mode(ucc.UC_TLB_VIRTUAL)
+        self._tlb_cb = _TLB_FILL_CB(self._tlb_fill)
+        handle = ctypes.c_size_t()
+        status = _lib.uc_hook_add(self._uch, ctypes.byref(handle), ucc.UC_HOOK_TLB_FILL,
+                                  ctypes.cast(self._tlb_cb, ctypes.c_void_p), None, 1, 0, 0)
+        if status != ucc.UC_ERR_OK:
+            raise unicorn.UcError(status)
         self._uc.hook_add(ucc.UC_HOOK_INTR, self._intr_hook)
         # The 32-bit syscall gates from 64-bit code: vkernel has none.  Unicorn would run
         # sysenter as a no-op; it is #UD instead, as on AMD CPUs (int $0x80 is an
@@ -223,12 +264,65 @@ class CPU:
     def map(self, address: int, size: int, prot: int, host_address: int) -> None:
         """Map ``size`` bytes of host memory at ``host_address`` into the guest."""
         self._uc.mem_map_ptr(address, size, prot, host_address)
+        self._note_prot(address, address + size, prot)
 
     def unmap(self, address: int, size: int) -> None:
         self._uc.mem_unmap(address, size)
+        self._note_prot(address, address + size, None)
 
     def protect(self, address: int, size: int, prot: int) -> None:
         self._uc.mem_protect(address, size, prot)
+        self._note_prot(address, address + size, prot)
+
+    def _note_prot(self, start: int, end: int, prot: int | None) -> None:
+        runs = [r for r in self._prot_runs if r[1] <= start or r[0] >= end]
+        for lo, hi, p in self._prot_runs:
+            if lo < start < hi:
+                runs.append((lo, start, p))
+            if lo < end < hi:
+                runs.append((end, hi, p))
+        if prot is not None:
+            runs.append((start, end, prot))
+        runs.sort()
+        self._prot_runs = runs
+        self._starts = [r[0] for r in runs]
+        self._fault_hooks_stale = True
+        # Entries filled with the old rights must go (Unicorn keeps them otherwise).
+        self._uc.ctl(ucc.UC_CTL_TLB_FLUSH, ucc.UC_CTL_IO_WRITE)
+
+    def _tlb_fill(self, _uc: int, address: int, access: int, entry: Any, _user: int) -> bool:
+        i = bisect.bisect_right(self._starts, address) - 1
+        prot = 0
+        if i >= 0:
+            lo, hi, prot = self._prot_runs[i]
+            if address >= hi:
+                prot = 0
+        entry[0].paddr = address
+        entry[0].perms = prot | _TLB_ACCESS.get(access, 0)
+        return True
+
+    def _cover_faults(self) -> None:
+        """Hook invalid accesses over every address but the readable, writable pages."""
+        wanted: list[tuple[int, int]] = []
+        cursor = 0
+        for lo, hi, prot in self._prot_runs:
+            if prot & (PROT_READ | PROT_WRITE) != PROT_READ | PROT_WRITE:
+                continue
+            if lo > cursor:
+                wanted.append((cursor, lo - 1))
+            cursor = hi
+        wanted.append((cursor, (1 << 64) - 1))
+        for bounds in set(self._fault_hooks) - set(wanted):
+            _lib.uc_hook_del(self._uch, self._fault_hooks.pop(bounds))
+        for first, last in wanted:
+            if (first, last) not in self._fault_hooks:
+                handle = ctypes.c_size_t()
+                status = _lib.uc_hook_add(self._uch, ctypes.byref(handle), ucc.UC_HOOK_MEM_INVALID,
+                                          ctypes.cast(self._fault_cb, ctypes.c_void_p), None, first, last, 0)
+                if status != ucc.UC_ERR_OK:
+                    raise unicorn.UcError(status)
+                self._fault_hooks[(first, last)] = handle.value
+        self._fault_hooks_stale = False
 
     def regions(self) -> list[tuple[int, int, int]]:
         """Unicorn's own view of the mappings: (begin, end inclusive, prot)."""
@@ -244,6 +338,8 @@ class CPU:
         translated blocks, no TLB entries."""
         self._uc.context_restore(self._initial_context)
         self.set_breakpoints(())
+        if self._watch is not None:
+            self.set_watch(None)
         self._uc.ctl_flush_tb()
         self._uc.ctl(ucc.UC_CTL_TLB_FLUSH, ucc.UC_CTL_IO_WRITE)
 
@@ -269,6 +365,11 @@ class CPU:
 
     def reg(self, name: str) -> int:
         return self._uc.reg_read(getattr(x86, "UC_X86_REG_" + name.upper()))
+
+    def rip(self) -> int:
+        """RIP, read the fast way (the scheduler asks after every slice)."""
+        self._read_one(self._uch, self._rip_id, self._rip_ref)
+        return self._rip.value
 
     def set_reg(self, name: str, value: int) -> None:
         self._uc.reg_write(getattr(x86, "UC_X86_REG_" + name.upper()), value)
@@ -308,11 +409,11 @@ class CPU:
         """Every register including FPU/SSE state and FS base (reusing ``into``)."""
         if into is None:
             return self._uc.context_save()
-        self._uc.context_update(into)
+        _fast_lib.uc_context_save(self._uch, into._context)
         return into
 
     def restore_context(self, context: unicorn.UcContext) -> None:
-        self._uc.context_restore(context)
+        _fast_lib.uc_context_restore(self._uch, context._context)
 
     # -- running --------------------------------------------------------------------
 
@@ -333,6 +434,8 @@ class CPU:
             # one uses it up: its thread computes alone, and dropping the count pays.
             count, sticky = STICKY_COUNT, True
         self._counting = bool(count)
+        if self._fault_hooks_stale:
+            self._cover_faults()
         status = _lib.uc_emu_start(self._uch, rip, 0, timeout_us, count)
         if sticky and not self._stop_requested and self.fault is None and not self._breakpoint_hit \
                 and status == ucc.UC_ERR_OK:
@@ -348,6 +451,11 @@ class CPU:
             self._breakpoint_hit = False
             return StopReason.BREAKPOINT
         return StopReason.QUANTUM
+
+    @property
+    def counting(self) -> bool:
+        """The run in progress (or the last one) counts instructions."""
+        return self._counting
 
     def step(self, rip: int) -> StopReason:
         """Run exactly one instruction from ``rip`` (breakpoints there do not stop it)."""
@@ -366,6 +474,31 @@ class CPU:
             self._breakpoints[address] = self._uc.hook_add(ucc.UC_HOOK_CODE, self._breakpoint_hook, None,
                                                            address, address)
 
+    def set_watch(self, watch: Callable[[int], bool] | None) -> None:
+        """Call ``watch(address)`` before every instruction, until set to None (a replay
+        debugger numbers instructions to name positions: tools/gdbstub.py); True stops
+        :meth:`run` before that instruction, as a breakpoint does.  A Python call per
+        instruction: only for debugging.  Not to be called from inside ``watch``."""
+        if self._watch_hook is not None:
+            _lib.uc_hook_del(self._uch, self._watch_hook)
+            self._watch_hook = None
+        self._watch = watch
+        if watch is not None:
+            handle = ctypes.c_size_t()
+            status = _lib.uc_hook_add(self._uch, ctypes.byref(handle), ucc.UC_HOOK_CODE,
+                                      ctypes.cast(self._watch_cb, ctypes.c_void_p), None, 1, 0, 0)
+            if status != ucc.UC_ERR_OK:
+                raise unicorn.UcError(status)
+            self._watch_hook = handle.value
+        # Code already translated has no call to the hook (or still has one).
+        self._uc.ctl_flush_tb()
+
+    def _watch_trampoline(self, _uc: int, address: int, _size: int, _user: int) -> None:
+        watch = self._watch
+        if watch is not None and watch(address):
+            self._breakpoint_hit = True
+            _lib.uc_emu_stop(self._uch)
+
     def _breakpoint_hook(self, uc: unicorn.Uc, address: int, size: int, data: object) -> None:
         # A syscall that already asked to stop wins: the breakpoint hits on the next run.
         if not self._stepping and not self._stop_requested:
@@ -382,11 +515,12 @@ class CPU:
         if self._on_syscall():
             self._stop_requested = True
             _lib.uc_emu_stop(self._uch)
+        if self._fault_hooks_stale:        # the syscall changed the mappings
+            self._cover_faults()
 
-    def _mem_fault_hook(self, uc: unicorn.Uc, access: int, address: int, size: int, value: int,
-                        data: object) -> bool:
+    def _mem_fault_hook(self, _uc: int, access: int, address: int, size: int, value: int, _user: int) -> bool:
         kind, unmapped = _MEM_FAULTS.get(access, ("read", True))
-        self.fault = Fault(kind, address, uc.reg_read(x86.UC_X86_REG_RIP), unmapped)
+        self.fault = Fault(kind, address, self._uc.reg_read(x86.UC_X86_REG_RIP), unmapped)
         return False
 
     def _intr_hook(self, uc: unicorn.Uc, intno: int, data: object) -> None:
@@ -417,4 +551,8 @@ class CPU:
         rip = self._uc.reg_read(x86.UC_X86_REG_RIP)
         if status == ucc.UC_ERR_INSN_INVALID:
             return Fault("invalid-insn", rip, rip)
+        if status == ucc.UC_ERR_FETCH_PROT:
+            # A jump into a readable, writable page, which no fault hook covers: the
+            # fetch fails before the block starts, so RIP is the faulting address.
+            return Fault("fetch", rip, rip, False)
         return Fault("interrupt", rip, rip, vector=-status)

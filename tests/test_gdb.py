@@ -26,10 +26,12 @@ def debug_build(name: str, variant: str = "gcc-static") -> str:
 
 
 class Vkemu:
-    """vkemu --gdb on a free port, stopped before the program's first instruction."""
+    """vkemu --gdb on a free port, stopped before the program's first instruction
+    (``argv`` replaces the --strict run of ``program``, e.g. with a replay)."""
 
-    def __init__(self, program: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "tools.vkemu", "--strict", "--gdb", "127.0.0.1:0", program],
+    def __init__(self, program: str, argv: list[str] | None = None) -> None:
+        argv = argv or ["--strict", "--gdb", "127.0.0.1:0", program]
+        self.proc = subprocess.Popen([sys.executable, "-m", "tools.vkemu", *argv],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      cwd=str(REPO), env=ENV)
         assert self.proc.stderr is not None
@@ -40,7 +42,7 @@ class Vkemu:
 
     def finish(self, timeout: float = 60) -> tuple[int, bytes, bytes]:
         out, err = self.proc.communicate(timeout=timeout)
-        assert b"internal error" not in err, err
+        assert b"internal error" not in err and b"gdb stub: error" not in err, err
         return self.proc.returncode, out, err
 
 
@@ -226,6 +228,7 @@ def test_malformed_packets_get_errors_and_the_stub_lives():
         client.packet(rng.choice([b"g", b"m", b"M", b"X", b"p", b"P", b"H", b"T", b"Z", b"z", b"q", b"?"]) + escape(tail))
     assert client.packet(b"qXfer:features:read:nosuch.xml:0,100") == b"E00"
     assert client.packet(b"\xff\xfe junk") == b""                    # unknown: unsupported
+    assert client.packet(b"bc") == b"" and client.packet(b"bs") == b""  # reverse: only in a replay
     assert client.packet(b"m0,10") == b"E14"                          # unmapped
     stop = client.packet(b"?")
     assert stop.startswith(b"T05thread:1;"), stop

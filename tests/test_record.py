@@ -247,3 +247,138 @@ def test_malformed_event_with_a_valid_checksum(tmp_path: Path) -> None:
     res = run_vkemu(["replay", str(crafted)], strict=False, input=None)
     assert res.returncode == 2
     assert res.stderr.count(b"\n") == 1 and b"is malformed" in res.stderr
+
+
+# -- state checksums -----------------------------------------------------------------------
+
+def _events(rec: Recording) -> list[list]:
+    """The events of ``rec``'s chunks as stored (data events keep their lengths)."""
+    from tools.record import _CHUNK_HEAD
+    out = []
+    for _, payload in rec.chunks:
+        size, _ = _CHUNK_HEAD.unpack_from(payload)
+        out.append(json.loads(zlib.decompress(payload[_CHUNK_HEAD.size:_CHUNK_HEAD.size + size])))
+    return out
+
+
+def _with_events(rec: Recording, chunks: list[list]) -> Recording:
+    from tools.record import _CHUNK_HEAD
+    new = []
+    for (offset, payload), events in zip(rec.chunks, chunks):
+        size, packed = _CHUNK_HEAD.unpack_from(payload)
+        text = zlib.compress(json.dumps(events).encode())
+        new.append((offset, _CHUNK_HEAD.pack(len(text), packed) + text + payload[_CHUNK_HEAD.size + size:]))
+    rec.chunks = new
+    return rec
+
+
+def test_memory_divergence_is_reported_at_the_checksum(tmp_path: Path) -> None:
+    """A build whose seed (in .data) differs computes another table: same syscalls,
+    same output, same registers; only the memory digest of the checksum differs."""
+    exe = program("record_memcheck")
+    _, path, _ = record(tmp_path, [exe], trace=False)
+    assert run_vkemu(["replay", "--check", str(path)], strict=False, input=None).returncode == 0
+    data = Path(exe).read_bytes()
+    seed = struct.pack("<Q", 0x12345EEDCAFEF00D)
+    assert data.count(seed) == 1
+    patched = tmp_path / "patched"
+    patched.write_bytes(data.replace(seed, struct.pack("<Q", 0x12345EEDCAFEF00F)))
+    res = run_vkemu(["replay", "--check", "--program", str(patched), str(path)], strict=False, input=None)
+    assert res.returncode == 125
+    line = res.stderr.decode().strip().splitlines()[-1]
+    assert "checksum after syscall #1024, tid 1, getppid" in line and "recorded memory of pid 1" in line
+
+
+def test_tampered_checksums_name_registers_and_memory(tmp_path: Path) -> None:
+    _, path, _ = record(tmp_path, [program("record_memcheck")], trace=False)
+    rec = Recording.open(str(path))
+    chunks = _events(rec)
+    checksums = [e for events in chunks for e in events if e[0] == "G"]
+    # One every 1024 syscalls and one at exit_group; the first has a memory digest.
+    assert len(checksums) == 3 and checksums[0][1] == 1024 and isinstance(checksums[0][4], str)
+    checksums[0][3][1] ^= 0x10                     # rbx
+    write_recording(tmp_path / "regs.vkr", _with_events(rec, chunks))
+    res = run_vkemu(["replay", "--check", str(tmp_path / "regs.vkr")], strict=False, input=None)
+    assert res.returncode == 125 and b"recorded registers rbx=" in res.stderr and b"replay has rbx=" in res.stderr
+    checksums[0][3][1] ^= 0x10
+    checksums[0][4] = "00000000"
+    write_recording(tmp_path / "mem.vkr", _with_events(Recording.open(str(path)), chunks))
+    res = run_vkemu(["replay", "--check", str(tmp_path / "mem.vkr")], strict=False, input=None)
+    assert res.returncode == 125 and b"recorded memory of pid 1 with digest 00000000" in res.stderr
+
+
+# -- inputs that depend on host CPU time ----------------------------------------------------
+
+def test_itimer_virtual_and_prof_round_trip(tmp_path: Path) -> None:
+    """The loop counts printed at each SIGVTALRM/SIGPROF are the replay's only if it
+    delivers them at the same instruction."""
+    rec, path, _ = record(tmp_path, [program("record_itimer")], trace=False)
+    assert rec.returncode == 0 and b"ordered: 1" in rec.stdout
+    rep, _ = replay(tmp_path, path)
+    assert (rep.stdout, rep.returncode) == (rec.stdout, 0)
+    assert sum(1 for e in Recording.open(str(path)).events() if e[0] == "V") >= 3
+
+
+def test_cpu_quota_signal_round_trip(tmp_path: Path) -> None:
+    policy = tmp_path / "cpu.toml"
+    policy.write_text("[quotas]\ncpu_seconds = 0.3\n")
+    rec, path, _ = record(tmp_path, ["--policy", str(policy), program("record_cpu_quota")], trace=False)
+    assert (rec.stdout, rec.returncode) == (b"spinning\nxcpu\n", 3)
+    rep, _ = replay(tmp_path, path)
+    assert (rep.stdout, rep.returncode) == (rec.stdout, rec.returncode)
+
+
+# -- layers, mounts, trust -------------------------------------------------------------------
+
+def test_layers_replay_and_a_missing_tarball_is_named(tmp_path: Path) -> None:
+    """A tarball layer is found by its sha256 (at its path or given with --layer); a
+    directory layer's files are in the recording."""
+    import tarfile
+    tree = tmp_path / "tree" / "etc"
+    tree.mkdir(parents=True)
+    (tree / "from_tar.txt").write_text("in the tarball\n")
+    tar = tmp_path / "layer.tar"
+    with tarfile.open(tar, "w") as t:
+        t.add(tree, arcname="etc")
+    layer_dir = tmp_path / "dirlayer" / "etc"
+    layer_dir.mkdir(parents=True)
+    (layer_dir / "from_dir.txt").write_text("in the directory\n")
+    args = ["--layer", str(tar), "--layer", str(layer_dir.parent), "/bin/busybox", "cat", "/etc/from_tar.txt",
+            "/etc/from_dir.txt"]
+    rec, path, _ = record(tmp_path, args, trace=False)
+    assert (rec.stdout, rec.returncode) == (b"in the tarball\nin the directory\n", 0)
+    (layer_dir / "from_dir.txt").unlink()
+    layer_dir.rmdir()
+    moved = tmp_path / "elsewhere.tar"
+    tar.rename(moved)
+    missing = run_vkemu(["replay", str(path)], strict=False, input=None)
+    assert missing.returncode == 2 and missing.stdout == b"" and missing.stderr.count(b"\n") == 1
+    assert f"needs layer {tar} (a tarball with sha256 ".encode() in missing.stderr
+    assert b"give it with --layer FILE" in missing.stderr
+    rep = run_vkemu(["replay", "--layer", str(moved), str(path)], strict=False, input=None)
+    assert (rep.stdout, rep.returncode) == (rec.stdout, 0)
+    tar.write_bytes(b"another tarball")
+    changed = run_vkemu(["replay", str(path)], strict=False, input=None)
+    assert changed.returncode == 2 and f"layer {tar} has changed".encode() in changed.stderr
+
+
+def test_policy_mounts_and_trust_replay_offline(tmp_path: Path) -> None:
+    """The policy's [[mounts]] and what its [trust] vouches for are in the recording:
+    the replay runs after the mounted directory, the key and the manifest are gone, and
+    refuses the unsigned program again."""
+    from test_policy import _trust_policy
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "m.txt").write_text("mounted\n")
+    trust = _trust_policy(tmp_path, ["/bin/busybox"]).read_text()
+    policy = tmp_path / "p.toml"
+    policy.write_text(f'{trust}\n[[mounts]]\nhost = "{data}"\nguest = "/data"\n')
+    script = f"busybox cat /data/m.txt; {program('hello_args')} x; echo status $?"
+    rec, path, _ = record(tmp_path, ["--policy", str(policy), "/bin/busybox", "sh", "-c", script], trace=False)
+    assert rec.stdout == b"mounted\nstatus 126\n" and rec.returncode == 0
+    for name in ("k", "k.pub", "m.json"):
+        (tmp_path / name).unlink()
+    (data / "m.txt").unlink()
+    data.rmdir()
+    rep, _ = replay(tmp_path, path)
+    assert (rep.stdout, rep.stderr, rep.returncode) == (rec.stdout, rec.stderr, 0)

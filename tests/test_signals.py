@@ -17,6 +17,7 @@ PROGRAMS = {
     "signals_child": 128 + 6,      # SIGCHLD handler, NOCLDWAIT/SIG_IGN, statuses; abort() at the end
     "signals_cputimers": 0,        # ITIMER_VIRTUAL/ITIMER_PROF firing in a syscall-free loop
     "signals_exec": 0,             # execve clears the altstack, resets handlers, keeps SIG_IGN and the mask
+    "signals_protect": 0,          # page rights changed under warm TLB entries: mprotect, munmap, W^X fetch
 }
 
 

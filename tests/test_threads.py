@@ -21,6 +21,7 @@ DIFFERENTIAL = [
     "threads_badinput",    # futex/clone/clone3 argument errors through raw syscall(2)
     "priority",            # getpriority/setpriority: nice values, clamping, fork, errors
     "threads_spin",        # spinning threads are preempted: by quanta, and by another's timer
+    "threads_wake_spin",   # a thread running uncounted wakes another, then spins waiting for it
     "sched_time_errors",   # affinity/rr-interval/clock-setting errors a container gives unprivileged
 ]
 

@@ -6,9 +6,12 @@ mode: software breakpoints (Z0/Z1, kept out of guest memory: a CPU code hook per
 address, so W^X holds), single step, continue, the amd64 registers through a target
 description (general, x87, SSE, orig_rax, fs_base/gs_base), memory read and write,
 threads (ids are guest tids), faults and signals reported before the guest takes them,
-exit, kill and detach.
+exit, kill and detach.  ``vkemu replay --gdb 127.0.0.1:PORT run.vkr`` serves the same
+over a replay, plus reverse execution (bc/bs: reverse-continue, reverse-stepi and what
+gdb builds on them) by deterministic re-execution; there, registers and memory are
+read-only.
 
-Three layers, so that a replay can drive the same protocol later:
+Three layers, so that the live program and a replay share the protocol:
 
 - :class:`PacketIO`: framing, checksums and acks on a socket.
 - :class:`Session`: the protocol over a :class:`Target` (registers, memory, threads,
@@ -17,12 +20,14 @@ Three layers, so that a replay can drive the same protocol later:
 - :class:`KernelTarget` and :class:`KernelDebugger`: the live backend, called from the
   kernel's scheduler loop (``vkernel.kernel.Debugger``); it turns gdb's resume requests
   into single steps and slices, and the kernel's breakpoints, faults and signals into
-  stops.
+  stops.  :class:`ReplayTarget` and :class:`ReplayDebugger` do it for a replay,
+  counting instructions instead (see "replays" below).
 
 Malformed packets get ``E01``; unknown ones get the empty reply (unsupported).
 """
 from __future__ import annotations
 
+import gc
 import os
 import select
 import signal
@@ -30,9 +35,12 @@ import socket
 import sys
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
+
+from tools.record import Recording, ReplaySession, ReplaySources
 
 if TYPE_CHECKING:
+    from emu.cpu import CPU
     from vkernel.kernel import Kernel
     from vkernel.task import Process, Thread
 
@@ -160,16 +168,20 @@ class Stop:
     signo: int = 0
     breakpoint: bool = False
     exit_status: int | None = None
+    replaylog: bytes = b""         # b"begin": going back, a replay's history starts here
 
 
 @dataclass
 class Resume:
     """gdb's answer to a stop: run on (``step_tid``: one instruction of that thread
-    first), with ``signals`` (tid -> Linux signal) to deliver; or ``kill``/``detach``."""
+    first), with ``signals`` (tid -> Linux signal) to deliver; or ``kill``/``detach``;
+    or, in a replay, run backwards (``reverse``: "step" one instruction of ``step_tid``,
+    or "continue" to the previous breakpoint hit)."""
     step_tid: int | None = None
     signals: dict[int, int] | None = None
     kill: bool = False
     detach: bool = False
+    reverse: str | None = None
 
     def signal_for(self, tid: int) -> int:
         return (self.signals or {}).get(tid, 0)
@@ -290,9 +302,10 @@ def _reg_bytes(reg: RegDef, value: int) -> bytes:
 class Session:
     """One gdb connection over a :class:`Target`."""
 
-    def __init__(self, io: PacketIO, target: Target) -> None:
+    def __init__(self, io: PacketIO, target: Target | None, reverse: bool = False) -> None:
         self.io = io
-        self.target = target
+        self.target: Target = target  # type: ignore[assignment]   # a replay sets it per pass
+        self.reverse = reverse         # bc/bs are served (a replay)
         self.breakpoints: set[int] = set()
         self.g_thread = 0              # Hg: register operations' thread (0: the stopped one)
         self.c_thread = 0
@@ -307,6 +320,8 @@ class Session:
                 return b"X%02x" % gdb_signal(status & 0x7F)
             return b"W%02x" % ((status >> 8) & 0xFF)
         reason = b"swbreak:;" if stop.breakpoint and self.swbreak else b""
+        if stop.replaylog:
+            reason += b"replaylog:%s;" % stop.replaylog
         return b"T%02xthread:%x;%s" % (gdb_signal(stop.signo), stop.tid, reason)
 
     def serve(self, stop: Stop, report: bool = True) -> Resume:
@@ -411,6 +426,11 @@ class Session:
             return self._v_packet(packet)
         if kind == b"k":
             return Resume(kill=True)
+        if kind == b"b" and self.reverse:
+            if body not in (b"c", b"s"):
+                raise ProtocolError(packet)
+            tid = self.c_thread if self.c_thread > 0 else self.stop.tid
+            return Resume(step_tid=tid, reverse="step" if body == b"s" else "continue")
         if kind == b"D":
             self.breakpoints.clear()
             self.target.set_breakpoints(set())
@@ -422,7 +442,7 @@ class Session:
         if name == b"qSupported":
             self.swbreak = b"swbreak+" in args.split(b";")
             return (b"PacketSize=%x;qXfer:features:read+;qXfer:auxv:read+;QStartNoAckMode+;swbreak+;"
-                    b"vContSupported+" % PACKET_SIZE)
+                    b"vContSupported+" % PACKET_SIZE) + (b";ReverseStep+;ReverseContinue+" if self.reverse else b"")
         if name == b"QStartNoAckMode":
             return b"OK"                     # acks end after this reply
         if name == b"qXfer":
@@ -763,8 +783,9 @@ class KernelDebugger:
         self._first = True                  # the stop before the first instruction
         self._step_tid: int | None = None
         self._stepping = False
-        self._watch_stop: tuple[int, int] | None = None
-        self._watcher: threading.Thread | None = None
+        # gdb's ^C sends SIGINT to the program's process group, as gdbserver does; gdb
+        # sees it in a stop before the program does, and by default discards it.
+        self.watcher = InterruptWatcher(sock, lambda: kernel.post_host_signal(signal.SIGINT))
 
     # -- the kernel's hook --
     def before_slice(self, t: Thread | None) -> None:
@@ -801,7 +822,7 @@ class KernelDebugger:
     def exited(self, wait_status: int) -> None:
         """The program ended (vkemu calls this after the kernel's loop)."""
         if self.kernel.debugger is self:
-            self._stop_watcher()
+            self.watcher.stop()
             self.session.finish(Stop(exit_status=wait_status))
             self._close()
 
@@ -810,7 +831,7 @@ class KernelDebugger:
         return ids[0] if ids else self.process.pid
 
     def _serve(self, stop: Stop, report: bool = True) -> Resume:
-        self._stop_watcher()
+        self.watcher.stop()
         try:
             resume = self.session.serve(stop, report)
         except (OSError, Disconnected):
@@ -841,35 +862,42 @@ class KernelDebugger:
             # other thread's quantum.
             self.kernel.sched.runq.remove(step)
             self.kernel.sched.runq.appendleft(step)
-        self._start_watcher()
+        self.watcher.start()
 
     def _close(self) -> None:
-        self._stop_watcher()
+        self.watcher.stop()
         self.kernel.debugger = None
         try:
             self.sock.close()
         except OSError:
             pass
 
-    # -- ^C while the program runs --
-    def _start_watcher(self) -> None:
-        """Watch the socket while the guest runs: gdb's ^C sends SIGINT to the
-        program's process group, as gdbserver does; gdb sees it in a stop before the
-        program does, and by default discards it."""
-        r, w = os.pipe2(os.O_CLOEXEC)
-        self._watch_stop = (r, w)
-        self._watcher = threading.Thread(target=self._watch, args=(r,), name="vkemu-gdb", daemon=True)
-        self._watcher.start()
 
-    def _stop_watcher(self) -> None:
-        if self._watcher is None or self._watch_stop is None:
+class InterruptWatcher:
+    """Watches gdb's socket while the program runs, for ^C (which calls
+    ``on_interrupt``); packets are left for the next stop to read."""
+
+    def __init__(self, sock: socket.socket, on_interrupt: Callable[[], None]) -> None:
+        self.sock = sock
+        self.on_interrupt = on_interrupt
+        self._stop: tuple[int, int] | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        r, w = os.pipe2(os.O_CLOEXEC)
+        self._stop = (r, w)
+        self._thread = threading.Thread(target=self._watch, args=(r,), name="vkemu-gdb", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is None or self._stop is None:
             return
-        r, w = self._watch_stop
+        r, w = self._stop
         os.write(w, b"x")
-        self._watcher.join()
+        self._thread.join()
         os.close(r)
         os.close(w)
-        self._watcher = self._watch_stop = None
+        self._thread = self._stop = None
 
     def _watch(self, stop_fd: int) -> None:
         while True:
@@ -883,7 +911,402 @@ class KernelDebugger:
             if byte != bytes((INTERRUPT,)):
                 return                      # a packet (or hang-up): read when stopped
             self.sock.recv(1)
-            self.kernel.post_host_signal(signal.SIGINT)
+            self.on_interrupt()
+
+
+
+# -- replays: reverse execution by re-execution ----------------------------------------------
+#
+# A position in a replay is the number of instructions the debugged process has started
+# since the replay began (the CPU watch counts them: CPU.set_watch).  The replay is
+# deterministic, so a position names one state, and an earlier state is reached by
+# running a fresh kernel from the recording up to it: a *pass*.  gdb is served from
+# inside the watch, between two instructions, so a stop never cuts a slice short and
+# the schedule stays the recorded one.  Every pass starts at the beginning (no
+# checkpoints): a pass to a position runs without the watch, at replay speed, up to
+# the loop turn it lies in (each turn's starting position is noted as passes go by),
+# then counts.  reverse-stepi needs one such pass; reverse-continue one pass counting
+# from the start, to find the last breakpoint reached before P, then one to it.
+# Counting costs a Python call per instruction (about half a microsecond).
+
+EXIT_KILLED = 128 + 9
+EXIT_INTERNAL = 70
+
+
+class EndPass(BaseException):
+    """Ends a pass of a replay under gdb: ``status`` None starts the next pass, else the
+    replay ends with that exit status.  A BaseException, so that no ``except Exception``
+    on the way out of the kernel and vkemu's run takes it for an error."""
+
+    def __init__(self, status: int | None = None) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class ReplayTarget(KernelTarget):
+    """The live target, read-only: a register or memory write would make the replay
+    leave its recording.  Stopped inside the watch, the running thread's RIP is the
+    watched instruction's (its saved one is where its slice began)."""
+
+    def __init__(self, kernel: Kernel, process: Process) -> None:
+        super().__init__(kernel, process)
+        self.live: tuple[int, int] | None = None     # (tid, rip) of a stop inside the watch
+
+    def read_registers(self, tid: int) -> dict[str, int]:
+        values = super().read_registers(tid)
+        if self.live is not None and self.live[0] == tid:
+            values["rip"] = self.live[1]
+        return values
+
+    def write_registers(self, tid: int, values: dict[str, int]) -> bool:
+        return False
+
+    def write_memory(self, address: int, data: bytes) -> bool:
+        return False
+
+    def set_breakpoints(self, addresses: set[int]) -> None:
+        self.breakpoints = set(addresses)       # checked by the watch, not set on the CPU
+
+
+class ReplayDebugger:
+    """The kernel's debugger hook (``vkernel.kernel.Debugger``) for a replay, serving
+    one gdb connection over as many passes as reverse execution takes.
+
+    ``mode`` says what the watch looks for: "goto" (stop at position ``at``: the first
+    stop, at 0, or a position found earlier), "scan" (note the last breakpoint reached
+    before ``at``, then goto it), "run" (forward to a breakpoint) and "step" (forward
+    to the next instruction of ``step_tid``).  A signal or fault stops gdb before the
+    program takes it, going forward only; the recording decides whether the program
+    takes it, whatever gdb answers.
+
+    Each loop turn's position and thread go in ``turns`` (the same in every pass), so
+    a reverse step needs no scan (the thread's last instruction before P is P - 1, or
+    the end of its previous slice), and a goto runs without the watch, at full speed,
+    up to the turn it stops in.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.session = Session(PacketIO(sock), None, reverse=True)
+        self.watcher = InterruptWatcher(sock, self._interrupt)
+        self.shown = [0]                 # events whose guest output is echoed (see _EchoOnce)
+        self.turns: dict[int, tuple[int, int]] = {}     # loop turn -> (position, tid) as it began
+        self.mode, self.at = "goto", 0
+        self.step_tid = 0
+        self.skip: int | None = None     # a breakpoint here was just reported: run past it
+        self.found: int | None = None
+        self.arrival = Stop(signo=5)     # what a goto reports when it gets there
+        self.first = True                # gdb asks for the first stop itself ('?')
+        self.detached = False
+        self.interrupted = False
+        # The watch's fast path: below ``_check_from``, only an address in
+        # ``_addresses`` needs a look.
+        self._check_from = 0
+        self._addresses: set[int] | frozenset[int] = frozenset()
+        self._pass_state(None)
+
+    def _pass_state(self, kernel: Kernel | None) -> None:
+        self.kernel = kernel
+        self.process: Process | None = None
+        self.target: ReplayTarget | None = None
+        self.position = 0
+        self._cpu: CPU | None = None     # the CPU the watch is on (None: not counting yet)
+        self._watch_from = 0             # the turn the watch starts at in this pass
+        self.end: EndPass | None = None
+
+    def attach(self, kernel: Kernel) -> None:
+        """A pass begins with a fresh kernel (before its first process exists)."""
+        self._pass_state(kernel)
+        if self.mode == "goto":
+            # The last turn that begins at or before the goal (positions only grow).
+            self._watch_from = max((turn for turn, (pos, _) in self.turns.items() if pos <= self.at), default=0)
+        if not self.detached:
+            kernel.debugger = self
+
+    def _interrupt(self) -> None:
+        self.interrupted = True
+        self._check_from = 0
+
+    def _set_mode(self, mode: str, at: int) -> None:
+        self.mode, self.at = mode, at
+        if mode == "run":
+            self._check_from, self._addresses = 1 << 64, self.session.breakpoints
+        elif mode == "step":             # the next instruction of the thread, or a breakpoint
+            self._check_from, self._addresses = at + 1, self.session.breakpoints
+        elif mode == "scan":
+            self._check_from, self._addresses = at - 1, self.session.breakpoints
+        else:                            # goto: at the goal
+            self._check_from, self._addresses = at, frozenset()
+        if self.interrupted:
+            self._check_from = 0
+
+    # -- the kernel's hook --
+    def before_slice(self, t: Thread | None) -> None:
+        kernel = self.kernel
+        assert kernel is not None
+        if self.process is None:
+            self.process = kernel.current
+            assert self.process is not None
+            self.target = ReplayTarget(kernel, self.process)
+            self.session.target = self.target
+        if self.detached:
+            self._move_watch(None)
+            kernel.debugger = None
+            return
+        if self._cpu is None:
+            if kernel.point < self._watch_from:
+                return                   # a goto's way there: no watch, full speed
+            self.position = self.turns[kernel.point][0] if self._watch_from else 0
+        if self.process.cpu is not self._cpu:      # the first turn counted, or exec gave another CPU
+            self._move_watch(self.process.cpu)
+        self.turns[kernel.point] = (self.position, t.tid if t is not None and t.process is self.process else 0)
+
+    def _move_watch(self, cpu: CPU | None) -> None:
+        if self._cpu is not None:
+            self._cpu.set_watch(None)
+        self._cpu = cpu
+        if cpu is not None:
+            cpu.set_watch(self._watch)
+
+    def single_step(self, t: Thread) -> bool:
+        return False                     # steps are counted by the watch, slices stay as recorded
+
+    def after_slice(self, t: Thread) -> None:
+        pass
+
+    def stop(self, t: Thread, signo: int) -> bool:
+        if self.end is not None:         # the watch ended the pass (it stopped the CPU)
+            raise self.end
+        if self.detached or t.process is not self.process or self.mode in ("goto", "scan"):
+            return True
+        self.watcher.stop()
+        # A fault stops before its instruction, as the position before it does.
+        here = self.position - 1 if t.process.cpu.fault is not None else self.position
+        resume = self._interact(Stop(tid=t.tid, signo=signo), here)
+        if self._resume(resume, here, in_watch=False):
+            assert self.end is not None
+            raise self.end
+        return True
+
+    def exited(self, wait_status: int) -> None:
+        """The program ended (the pass's session calls this)."""
+        if self.detached:
+            return
+        if self.mode == "scan":          # back from a stop after which nothing ran
+            self._goto_found()
+            raise EndPass()
+        self.watcher.stop()
+        self.session.finish(Stop(exit_status=wait_status))
+        self.close()
+
+    def close(self) -> None:
+        self.watcher.stop()
+        self.detached = True
+        self._set_mode("run", 0)
+        self._addresses = frozenset()
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    # -- the watch: before each instruction of the debugged process's CPU --
+    def _watch(self, address: int) -> bool:
+        """True stops the CPU: the pass ends (``self.end``)."""
+        p = self.position
+        if p < self._check_from and address not in self._addresses:
+            self.position = p + 1
+            return False
+        try:
+            assert self._cpu is not None
+            t: Thread | None = self._cpu.owner  # type: ignore[assignment]
+            if self._wants_stop(p, t, address) and self._stop_here(t, address):
+                if self.kernel is not None:
+                    self.kernel.sources.wakeup.set()    # Kernel._run_to_cut stops too
+                return True
+        except Exception as exc:         # a stub bug: end the replay rather than lose the hook's error
+            print(f"vkemu: gdb stub: error in the replay watch: {exc!r}", file=sys.stderr)
+            self.end = EndPass(EXIT_INTERNAL)
+            return True
+        self.position = p + 1
+        return False
+
+    def _wants_stop(self, p: int, t: Thread | None, address: int) -> bool:
+        mine = t is not None and t.process is self.process
+        if self.detached:
+            return False
+        if self.mode == "scan":
+            if p >= self.at:
+                return True
+            if mine and address in self.session.breakpoints:
+                self.found = p
+                return p == self.at - 1          # the last candidate: it is the answer
+            return False
+        if t is None or not mine:
+            return False
+        if self.interrupted:
+            return True
+        if self.mode == "goto":
+            return p == self.at
+        if self.mode == "step":
+            return p > self.at and (t.tid == self.step_tid or address in self.session.breakpoints)
+        return address in self.session.breakpoints and p != self.skip
+
+    def _stop_here(self, t: Thread | None, address: int) -> bool:
+        """Stop at the current position: serve gdb, or end the pass. True: it ends."""
+        p = self.position
+        if self.mode == "scan" and self.found != p:
+            self._goto_found()
+            self.end = EndPass()
+            return True
+        assert t is not None             # (only the debugged process's threads stop)
+        if self.interrupted:
+            stop = Stop(tid=t.tid, signo=signal.SIGINT)
+        elif self.mode == "run":
+            stop = Stop(tid=t.tid, signo=5, breakpoint=True)
+        elif self.mode == "step":
+            # (Another thread's breakpoint, or the step itself done.)
+            stop = Stop(tid=t.tid, signo=5, breakpoint=t.tid != self.step_tid)
+        elif self.mode == "scan":        # the scan's answer is right here
+            stop = Stop(tid=t.tid, signo=5, breakpoint=True)
+        else:
+            stop = Stop(tid=t.tid, signo=5, breakpoint=self.arrival.breakpoint, replaylog=self.arrival.replaylog)
+        self.watcher.stop()
+        assert self.target is not None
+        self.target.live = (t.tid, address)
+        try:
+            resume = self._interact(stop, p)
+        finally:
+            self.target.live = None
+        return self._resume(resume, p, in_watch=True)
+
+    def _goto_found(self) -> None:
+        """The scan is over: the next pass goes to the breakpoint it found, or to the start."""
+        self._goto(self.found, breakpoint=True)
+
+    def _goto(self, position: int | None, breakpoint: bool = False) -> None:
+        if position is None:
+            self._set_mode("goto", 0)
+            self.arrival = Stop(signo=5, replaylog=b"begin")
+        else:
+            self._set_mode("goto", position)
+            self.arrival = Stop(signo=5, breakpoint=breakpoint)
+
+    def _last_of_thread(self, tid: int, before: int) -> int | None:
+        """The last position before ``before`` where thread ``tid`` ran, from the turns."""
+        slices = [start_tid for _, start_tid in sorted(self.turns.items())]
+        end = before                     # where the slice after this one starts (or ``before``)
+        for start, who in reversed(slices):
+            if who == tid and start < min(end, before):
+                return min(end, before) - 1
+            end = start
+        return None
+
+    def _interact(self, stop: Stop, here: int) -> Resume:
+        """Report ``stop`` (at position ``here``) and take gdb's answer; going back
+        from the start answers at once that history begins there."""
+        report, self.first = not self.first, False
+        self.interrupted = False
+        while True:
+            try:
+                resume = self.session.serve(stop, report)
+            except (OSError, Disconnected):
+                return Resume(kill=True)          # gdb vanished: as gdbserver, end it
+            if not (resume.reverse and here == 0):
+                return resume
+            stop, report = Stop(tid=stop.tid, signo=5, replaylog=b"begin"), True
+
+    def _resume(self, resume: Resume, here: int, in_watch: bool) -> bool:
+        """Set the mode for gdb's answer; True: the pass ends."""
+        if resume.kill:
+            self.end = EndPass(EXIT_KILLED)
+            self.close()
+            return True
+        if resume.detach:
+            self.close()                  # the replay runs on to its end, watch removed
+            return False
+        if resume.reverse == "step":
+            self._goto(self._last_of_thread(resume.step_tid or 0, here))
+            self.end = EndPass()
+            return True
+        if resume.reverse:
+            self.found = None
+            self._set_mode("scan", here)
+            self.end = EndPass()
+            return True
+        if resume.step_tid is not None:
+            self.step_tid = resume.step_tid
+            self._set_mode("step", self.position)
+        else:
+            self._set_mode("run", 0)
+            self.skip = self.position if in_watch else None
+        self.watcher.start()
+        return False
+
+
+class _EchoOnce(ReplaySources):
+    """A pass's sources: guest output is echoed once over all passes (a later pass
+    runs again through writes already shown)."""
+
+    def __init__(self, recording: Recording, echo: bool, shown: list[int]) -> None:
+        super().__init__(recording, echo)
+        self.wanted = echo
+        self.shown = shown
+
+    def host_write(self, kind: str, fd: int, fn: Callable[..., int], data: Sequence[bytes | memoryview],
+                   *args: Any) -> int:
+        self.echo = self.wanted and self.index >= self.shown[0]
+        n = super().host_write(kind, fd, fn, data, *args)
+        self.shown[0] = max(self.shown[0], self.index)
+        return n
+
+
+class _PassSession(ReplaySession):
+    """One pass: a replay session whose kernel has the debugger attached."""
+
+    def __init__(self, recording: Recording, echo: bool, program: str | None, debugger: ReplayDebugger) -> None:
+        super().__init__(recording, echo, program)
+        self.sources = _EchoOnce(recording, echo, debugger.shown)
+        self.debugger = debugger
+
+    def begin(self, opts: Any, kernel: Any, data: bytes, exe: bytes, argv: list[bytes], envp: list[bytes],
+              cwd: bytes) -> tuple[bytes, list[bytes], list[bytes], bytes]:
+        self.debugger.attach(kernel)
+        return super().begin(opts, kernel, data, exe, argv, envp, cwd)
+
+    def finish(self, wait_status: int | None) -> None:
+        try:
+            super().finish(wait_status)
+        finally:
+            self.debugger.exited(wait_status if wait_status is not None else 0)
+
+
+def serve_replay(recording: Recording, spec: str, echo: bool, program: str | None = None,
+                 strict: bool = False) -> int:
+    """`vkemu replay --gdb HOST:PORT FILE`: wait for gdb, then replay under it, one
+    pass after another; the exit status is the replay's (137 when gdb kills it)."""
+    from tools.vkemu import run
+    try:
+        server = listen(spec)
+    except (ValueError, OSError) as exc:
+        print(f"vkemu: --gdb {spec}: {exc}", file=sys.stderr)
+        return 2
+    host, port = server.getsockname()[:2]
+    print(f"vkemu: waiting for gdb on {host}:{port}", file=sys.stderr, flush=True)
+    sock, _ = server.accept()
+    server.close()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    debugger = ReplayDebugger(sock)
+    try:
+        while True:
+            session = _PassSession(recording, echo, program, debugger)
+            try:
+                return run(session.run_options(None, None, strict), session)
+            except EndPass as end:
+                if end.status is not None:
+                    return end.status
+            gc.collect()                  # the last pass's kernel and its Unicorn instances
+    finally:
+        debugger.close()
 
 
 def listen(spec: str) -> socket.socket:
@@ -909,5 +1332,5 @@ def attach(kernel: Kernel, server: socket.socket) -> KernelDebugger:
     return debugger
 
 
-__all__ = ["REGISTERS", "KernelDebugger", "KernelTarget", "PacketIO", "Resume", "Session", "Stop", "Target",
-           "attach", "listen", "target_xml"]
+__all__ = ["REGISTERS", "KernelDebugger", "KernelTarget", "PacketIO", "ReplayDebugger", "ReplayTarget", "Resume",
+           "Session", "Stop", "Target", "attach", "listen", "serve_replay", "target_xml"]

@@ -9,16 +9,20 @@ same kernel with :class:`ReplaySources`, which answers every question from the
 stream and never touches the host: no host file, clock, terminal or random source.
 
 Each syscall also leaves a small event (thread, number, result), and every
-``CHECK_EVERY``-th one a digest of the thread's registers, so a replay that goes
-another way is caught at the first syscall that differs, and ``vkemu stats``
-summarises a recording without running it.
+``CHECK_EVERY``-th one (and each exit) a checksum of guest state: the thread's
+registers and, as often as a small share of the run time allows, a digest of its
+process's writable memory.  A replay that goes another way is caught at the first
+syscall that differs or, when only the computed state does, at the next checksum;
+``vkemu stats`` summarises a recording without running it.
 
 File format (all integers little-endian)::
 
     magic  b"VKREC\\n"
     record*  kind (1 byte) | payload length (u32) | crc32 of payload (u32) | payload
       H  header, JSON: format, vkemu version, program path and sha256, argv, env,
-         cwd, volumes, policy (TOML) and its sha256, quantum, checksum interval
+         cwd, volumes, layers (path, kind, sha256 of a tarball), the policy (TOML)
+         and its sha256, the policy's mounts, the digests trust vouches for, the
+         quantum and the checksum interval
       P  the program image, zlib
       C  a chunk of events: JSON length (u32), blob flag (u8: 1 = zlib), zlib of a
          JSON list of events, then the chunk's blob.  An event is a list whose first
@@ -39,6 +43,7 @@ import os
 import struct
 import sys
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
@@ -46,8 +51,12 @@ from typing import Any, Callable, Iterator, Sequence
 from vkernel.sources import Key, SourceStop, Sources
 
 MAGIC = b"VKREC\n"
-FORMAT_VERSION = 1
-CHECK_EVERY = 1024            # a register digest every this many syscalls
+FORMAT_VERSION = 2
+# Format 1 (register crc32s at fixed intervals, no memory, layers or mounts) still
+# replays: its digests are events like any other.
+READABLE_FORMATS = (1, 2)
+CHECK_EVERY = 1024            # a state checksum every this many syscalls
+MEMORY_SHARE = 0.02           # the run-time share memory digests may cost while recording
 SIGNAL_GRACE = 0.3            # seconds a host signal waits for a syscall before a cut
 _CHUNK_EVENTS = 8192          # events per compressed chunk
 _CHUNK_BYTES = 1 << 20        # ... or fewer once their payload bytes reach this
@@ -71,13 +80,17 @@ class _Event:
     POLL = "p"           # fd, revents
     SIGNAL = "S"         # loop point, signal
     STOP = "T"           # the slice stops after this syscall (a host signal is waiting)
-    CUT = "X"            # loop point, tid, rip, register digest: a slice cut between instructions
+    CUT = "X"            # loop point, tid, rip, register digest: a slice a host signal or the
+                         # CPU-quota watch cut between instructions
     SYSCALL = "s"        # tid, nr, result (None: blocked or a control result)
-    DIGEST = "g"         # syscall index, tid, register digest
+    DIGEST = "g"         # syscall index, tid, register digest (format 1)
+    CHECKSUM = "G"       # syscall index, tid, [registers], memory digest or None
+    EXPIRED = "V"        # loop point, what (Sources.expired), [which]: host CPU time ran out
 
     NAMES = {"c": "clock read", "R": "random bytes", "w": "host readiness wait", "h": "host call",
              "e": "host call error", "r": "host read", "W": "host write", "p": "host poll",
-             "S": "host signal", "T": "stop for a host signal", "X": "cut for a host signal", "s": "syscall", "g": "register digest"}
+             "S": "host signal", "T": "stop for a host signal", "X": "cut between instructions", "s": "syscall",
+             "g": "register digest", "G": "state checksum", "V": "CPU time expiry"}
 
 
 class RecordingError(Exception):
@@ -92,7 +105,7 @@ class MalformedEvent(SourceStop):
 
 # The fewest items each kind of event has.
 _EVENT_SIZES = {"c": 3, "R": 2, "w": 2, "h": 4, "e": 4, "r": 4, "W": 5, "p": 3, "S": 3, "T": 1, "s": 4,
-                "g": 4, "X": 5}
+                "g": 4, "X": 5, "G": 5, "V": 4}
 
 
 class Divergence(SourceStop):
@@ -304,9 +317,10 @@ class Recording:
 def _check_version(path: str, header: Any) -> None:
     if not isinstance(header, dict) or "format" not in header:
         raise ValueError("the header is not a vkemu recording header")
-    if header["format"] != FORMAT_VERSION:
+    if header["format"] not in READABLE_FORMATS:
         raise RecordingError(f"{path}: recorded by vkemu {header.get('vkemu', '?')} in format {header['format']}; "
-                             f"this is vkemu {vkemu_version()}, which reads format {FORMAT_VERSION}")
+                             f"this is vkemu {vkemu_version()}, which reads formats "
+                             f"{', '.join(map(str, READABLE_FORMATS))}")
 
 
 # -- recording ---------------------------------------------------------------------------
@@ -319,6 +333,8 @@ class RecordingSources(Sources):
     SIGNAL_GRACE seconds is cut between two instructions, and that point (address and
     register digest) goes into the end record so replay can stop there too."""
 
+    timed_slices = False
+
     def __init__(self, writer: Writer) -> None:
         super().__init__()
         self._taken = threading.Event()
@@ -329,6 +345,7 @@ class RecordingSources(Sources):
         # A run of identical syscalls (thread, number, result) is one event with a count.
         self._last: tuple[int, int, int | None] | None = None
         self._repeats = 0
+        self._memory_due = 0.0         # perf_counter time before which no memory digest is taken
 
     def add(self, event: Sequence[Any]) -> None:
         self._end_run()
@@ -341,6 +358,17 @@ class RecordingSources(Sources):
         tid, nr, result = self._last
         self.events.append(("s", tid, nr, result) if self._repeats == 1 else ("s", tid, nr, result, self._repeats))
         self._last, self._repeats = None, 0
+
+    def _memory_digest(self, t: Any) -> str | None:
+        """The memory digest of ``t``'s process, or None while the last one's cost is
+        not yet MEMORY_SHARE of the time since (a big heap is hashed less often)."""
+        now = time.perf_counter()
+        if now < self._memory_due:
+            return None
+        digest = memory_digest(t.process.mm)
+        done = time.perf_counter()
+        self._memory_due = done + (done - now) / MEMORY_SHARE
+        return digest
 
     def close(self, end: dict[str, Any]) -> None:
         self._end_run()
@@ -412,6 +440,15 @@ class RecordingSources(Sources):
             self.cut_requested = True
             interrupt()
 
+    def interrupt_slice(self, interrupt: Callable[[], None]) -> None:
+        self.cut_requested = True          # the point is kept, as a host signal's
+        interrupt()
+
+    def expired(self, point: int, what: str, due: list[int]) -> list[int]:
+        if due:
+            self.add([_Event.EXPIRED, point, what, due])
+        return due
+
     def cut(self, point: int, t: Any) -> None:
         super().cut(point, t)
         regs = t.process.cpu.get_regs()
@@ -432,8 +469,8 @@ class RecordingSources(Sources):
                 if len(self.events) >= _CHUNK_EVENTS:
                     self.writer.flush()
             self._last, self._repeats = key, 1
-        if count % CHECK_EVERY == 0:
-            self.add((_Event.DIGEST, count, t.tid, register_digest(t)))
+        if count % CHECK_EVERY == 0 or nr in _EXIT_NRS:
+            self.add((_Event.CHECKSUM, count, t.tid, register_values(t), self._memory_digest(t)))
         if self._signals and not t.attention:
             # Stop here, where replay can stop too, rather than at a random instruction.
             t.attention = True
@@ -451,14 +488,37 @@ def _gather(views: Sequence[bytes | memoryview], n: int) -> bytes:
     return b"".join(out)
 
 
-def register_digest(t: Any) -> int:
-    """crc32 of the thread's general registers (live in its CPU during the syscall)."""
+def register_values(t: Any) -> list[int]:
+    """The thread's general registers (live in its CPU during the syscall), in
+    _DIGEST_REGS order."""
     regs = t.process.cpu.get_regs()
-    return zlib.crc32(struct.pack("<20Q", *(getattr(regs, name) & (2**64 - 1) for name in _DIGEST_REGS)))
+    return [getattr(regs, name) & (2**64 - 1) for name in _DIGEST_REGS]
+
+
+def register_digest(t: Any) -> int:
+    """crc32 of the thread's general registers (a cut's point, format 1's checksums)."""
+    return zlib.crc32(struct.pack("<20Q", *register_values(t)))
+
+
+def memory_digest(mm: Any) -> str:
+    """crc32 over (address, crc32) of every non-zero writable page of an address space.
+    Whether the host committed a page (swap, huge pages) is the host's business: a page
+    of zeros counts as absent, so the digest depends only on what the guest can read."""
+    crc = 0
+    for address, view in mm.committed_writable():
+        for off in range(0, len(view), _PAGE):
+            page = zlib.crc32(view[off:off + _PAGE])
+            if page != _ZERO_PAGE_CRC:
+                crc = zlib.crc32(_PAGE_KEY.pack(address + off, page), crc)
+    return f"{crc:08x}"
 
 
 _DIGEST_REGS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
                 "r12", "r13", "r14", "r15", "rip", "rflags", "fs_base", "gs_base")
+_EXIT_NRS = (60, 231)          # exit, exit_group: a checksum as each thread or process ends
+_PAGE = 4096
+_ZERO_PAGE_CRC = zlib.crc32(bytes(_PAGE))
+_PAGE_KEY = struct.Struct("<QI")
 
 
 # -- replay ------------------------------------------------------------------------------
@@ -467,6 +527,8 @@ class ReplaySources(Sources):
     """Answers from a recording; the host is never asked.  The guest's writes to its
     stdout/stderr are compared with the recording (their crc32) and, with ``echo``,
     written to vkemu's own stdout/stderr as rr does."""
+
+    timed_slices = False
 
     def __init__(self, recording: Recording, echo: bool = True) -> None:
         super().__init__()
@@ -607,6 +669,18 @@ class ReplaySources(Sources):
         self._check(event, event[1:] == [point, tid, self.cuts[point][1], digest], f"a cut at point {point}")
         return True
 
+    def interrupt_slice(self, interrupt: Callable[[], None]) -> None:
+        pass                             # the recorded cuts stop the slices
+
+    def expired(self, point: int, what: str, due: list[int]) -> list[int]:
+        event = self._peek()
+        if event is None or event[0] != _Event.EXPIRED or event[1:3] != [point, what]:
+            return []
+        event = self._take(_Event.EXPIRED, f"{what} expiry")
+        if not isinstance(event[3], list) or not all(isinstance(w, int) for w in event[3]):
+            raise MalformedEvent(f"{self.path}: corrupt: event {self.index - 1} is malformed: {event!r}"[:300])
+        return event[3]
+
     def host_signal(self, point: int) -> int:
         if self._interrupted:
             raise ReplayInterrupted(self._interrupted)
@@ -629,7 +703,6 @@ class ReplaySources(Sources):
             t.attention = True
 
     def _follow_syscall(self, t: Any, nr: int, result: int | None) -> None:
-        self.syscalls += 1
         if not self._run_left:
             event = self._take(_Event.SYSCALL, f"{_syscall_name(nr)} = {result} by tid {t.tid}")
             self._run, self._run_left = event, (event[4] if len(event) > 4 else 1)
@@ -637,17 +710,42 @@ class ReplaySources(Sources):
         self._run_left -= 1
         if event[1] != t.tid or event[2] != nr or event[3] != result:
             self._check(event, False, f"{_syscall_name(nr)} = {result} by tid {t.tid}")
-        if self.syscalls % CHECK_EVERY == 0:
-            event = self._take(_Event.DIGEST, "a register digest")
-            digest = register_digest(t)
-            self._check(event, event[2] == t.tid and event[3] == digest,
-                        f"registers of tid {t.tid} with digest {digest:#x}")
+        self.syscalls += 1
         if self._run_left:
             return
         stop = self._peek()
+        if stop is not None and stop[0] in (_Event.CHECKSUM, _Event.DIGEST):
+            self._check_state(t, nr, self._take(stop[0], ""))
+            stop = self._peek()
         if stop is not None and stop[0] == _Event.STOP:
             self._take(_Event.STOP, "")
             t.attention = True
+
+    def _check_state(self, t: Any, nr: int, event: list[Any]) -> None:
+        """A checksum after this syscall: the same thread, registers and memory."""
+        where = f"checksum after syscall #{self.syscalls}, tid {t.tid}, {_syscall_name(nr)}"
+
+        def differs(expected: str, actual: str) -> Divergence:
+            return Divergence(self.index - 1, where, expected, actual)
+        if event[1] != self.syscalls or event[2] != t.tid:
+            raise differs(describe_event(event), f"syscall #{self.syscalls} by tid {t.tid}")
+        if event[0] == _Event.DIGEST:
+            digest = register_digest(t)
+            if event[3] != digest:
+                raise differs(describe_event(event), f"registers of tid {t.tid} with digest {digest:#x}")
+            return
+        recorded, actual = event[3], register_values(t)
+        if not isinstance(recorded, list) or len(recorded) != len(actual):
+            raise MalformedEvent(f"{self.path}: corrupt: event {self.index - 1} is malformed: {event!r}"[:300])
+        differ = [i for i, (a, b) in enumerate(zip(recorded, actual)) if a != b]
+        if differ:
+            def regs(values: list[int]) -> str:
+                return ", ".join(f"{_DIGEST_REGS[i]}={values[i]:#x}" for i in differ[:6])
+            raise differs(f"registers {regs(recorded)}", regs(actual))
+        if event[4] is not None:
+            digest = memory_digest(t.process.mm)
+            if digest != event[4]:
+                raise differs(f"memory of pid {t.process.pid} with digest {event[4]}", f"memory with digest {digest}")
 
 
 def _syscall_name(nr: int) -> str:
@@ -668,8 +766,12 @@ def describe_event(event: list[Any]) -> str:
             return f"host {event[1]} of fd {event[2]}"
         if kind == _Event.DIGEST:
             return f"registers of tid {event[2]} with digest {event[3]:#x}"
+        if kind == _Event.CHECKSUM:
+            return f"a state checksum of tid {event[2]} after syscall #{event[1]}"
         if kind == _Event.POLL:
             return f"a poll of host fd {event[1]}"
+        if kind == _Event.EXPIRED:
+            return f"{event[2]} expiry {event[3]} at loop point {event[1]}"
     except (IndexError, TypeError, ValueError):
         return f"a malformed event {event!r}"[:200]
     return _Event.NAMES.get(kind, f"an unknown event {kind!r}")
@@ -705,6 +807,12 @@ class RecordSession:
             "upper": opts.upper, "seed": opts.seed,
             "policy": policy, "policy_sha256": hashlib.sha256(policy.encode()).hexdigest(),
             "quantum": self.quantum, "check_every": CHECK_EVERY,
+            # What the policy TOML leaves out because it names host files: its mounts
+            # (answered from the recording like volumes), the digests its trust vouches
+            # for, and what each layer is (a tarball's bytes must be there at replay).
+            "mounts": [[m.host, m.guest, m.readonly, m.noexec] for m in kernel.policy.mounts],
+            "trusted": kernel.trusted.artifacts if kernel.trusted is not None else None,
+            "layer_files": [_layer_file(path) for path in opts.layers],
         }
         self.writer.record(b"H", json.dumps(header).encode())
         self.writer.record(b"P", zlib.compress(data, 6))
@@ -728,18 +836,73 @@ class RecordSession:
         self.finish(None)
 
 
+def _layer_file(path: str) -> dict[str, str | None]:
+    """A --layer as the header names it: a directory (its files are inputs like any
+    host file's) or a tarball, read whole at start, by its sha256."""
+    if os.path.isdir(path):
+        return {"path": path, "kind": "dir", "sha256": None}
+    return {"path": path, "kind": "tar", "sha256": _file_sha256(path)}
+
+
+def _file_sha256(path: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _replay_layers(recording: Recording, given: list[str]) -> list[str]:
+    """The layer paths a replay mounts: a recorded tarball is the file among ``given``
+    (replay --layer) with its sha256, else the recorded path if it still has it;
+    anything else is refused, naming the layer."""
+    h = recording.header
+    if "layer_files" not in h:           # format 1: the paths as they were
+        return list(h.get("layers", []))
+    by_digest = {}
+    for path in given:
+        try:
+            by_digest.setdefault(_file_sha256(path), path)
+        except OSError as exc:
+            raise RecordingError(f"--layer {path}: {exc.strerror}") from None
+    out = []
+    for layer in h["layer_files"]:
+        path, kind, digest = layer["path"], layer["kind"], layer["sha256"]
+        if kind == "dir":
+            out.append(path)
+            continue
+        if digest in by_digest:
+            out.append(by_digest[digest])
+            continue
+        try:
+            found = _file_sha256(path)
+        except OSError as exc:
+            raise RecordingError(f"{recording.path}: the recording needs layer {path} (a tarball with sha256 "
+                                 f"{digest}): {exc.strerror}; give it with --layer FILE") from None
+        if found != digest:
+            raise RecordingError(f"{recording.path}: layer {path} has changed (sha256 {found}, recorded {digest}); "
+                                 "give the recorded one with --layer FILE")
+        out.append(path)
+    return out
+
+
 class ReplaySession:
     """`vkemu replay`: the recorded launch, answered from the recording."""
 
     replaying = True
 
-    def __init__(self, recording: Recording, echo: bool, program: str | None = None) -> None:
+    def __init__(self, recording: Recording, echo: bool, program: str | None = None,
+                 layers: Sequence[str] = ()) -> None:
         self.recording = recording
         self.sources = ReplaySources(recording, echo)
         h = recording.header
         try:
             from vkernel.policy import PolicyError, parse
+            from vkernel.policy.manifest import MountSpec
             self.policy = parse(h["policy"], f"{recording.path} (its policy)")
+            self.policy.mounts = [MountSpec(str(host), str(guest), bool(ro), bool(noexec))
+                                  for host, guest, ro, noexec in h.get("mounts", [])]
+            self.trusted = h.get("trusted")
+            if self.trusted is not None and not isinstance(self.trusted, dict):
+                raise TypeError("trusted is not a table")
+            self.layers = _replay_layers(recording, list(layers))
             data = recording.program
             if program is not None:
                 with open(program, "rb") as f:
@@ -758,7 +921,7 @@ class ReplaySession:
         try:
             return RunOptions(program=h["program"], args=list(h["argv"][1:]), trace=trace, trace_json=trace_json,
                               volumes=[(v[0], v[1], bool(v[2])) for v in h["volumes"]], strict=strict,
-                              root=h.get("root", "/"), layers=list(h.get("layers", [])), upper=h.get("upper"),
+                              root=h.get("root", "/"), layers=self.layers, upper=h.get("upper"),
                               seed=h.get("seed"))
         except (KeyError, TypeError, IndexError) as exc:
             raise RecordingError(f"{self.recording.path}: corrupt header: {exc!r}") from None
@@ -770,6 +933,9 @@ class ReplaySession:
     def begin(self, opts: Any, kernel: Any, data: bytes, exe: bytes, argv: list[bytes], envp: list[bytes],
               cwd: bytes) -> tuple[bytes, list[bytes], list[bytes], bytes]:
         sources = self.sources
+        if self.trusted is not None:
+            from vkernel.policy.trust import TrustedDigests
+            kernel.trusted = TrustedDigests.verified(self.trusted)
 
         def where() -> str:
             proc = kernel.current
@@ -807,13 +973,17 @@ class _Launch:
 
 USAGE = """usage: vkemu record -o FILE [RUN OPTIONS] PROGRAM [ARGS...]
        vkemu replay [--check] [-q|--quiet] [--trace[=FILE]] [--trace-json=FILE] [--strict]
-                    [--program PATH] FILE
+                    [--program PATH] [--layer TAR]... [--gdb HOST:PORT] FILE
        vkemu stats FILE
 
 replay re-runs the recorded program from FILE alone (no host files, clocks, random
 source or stdin) and writes its stdout/stderr again, as rr does (-q: do not);
 --check compares only and says whether the replay followed the recording;
---program runs another build of the program against the recording.
+--program runs another build of the program against the recording; --layer gives
+a recorded tarball layer from another place (found by its sha256; directory layers
+and mounts need nothing: their files are in the recording);
+--gdb serves gdb's remote protocol over the replay, reverse-stepi and
+reverse-continue included (see tools/gdbstub.py).
 Exit status: the program's own (replay), 0 (--check: identical), 125 when the replay
 left the recording (the first differing event is named), 2 for a truncated, corrupt or
 incompatible recording or bad options."""
@@ -860,8 +1030,9 @@ def main(command: str, argv: list[str]) -> int:
 def _replay(argv: list[str]) -> int:
     from tools.vkemu import UsageError, run
     check = quiet = strict = False
-    trace = trace_json = program = None
-    files = []
+    trace = trace_json = program = gdb = None
+    files: list[str] = []
+    layers: list[str] = []
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -882,6 +1053,16 @@ def _replay(argv: list[str]) -> int:
             program = argv[i]
         elif arg.startswith("--program="):
             program = arg.split("=", 1)[1]
+        elif arg == "--layer" and i + 1 < len(argv):
+            i += 1
+            layers.append(argv[i])
+        elif arg.startswith("--layer="):
+            layers.append(arg.split("=", 1)[1])
+        elif arg == "--gdb" and i + 1 < len(argv):
+            i += 1
+            gdb = argv[i]
+        elif arg.startswith("--gdb="):
+            gdb = arg.split("=", 1)[1]
         elif arg in ("-h", "--help"):
             raise UsageError("")
         elif arg.startswith("-"):
@@ -891,8 +1072,13 @@ def _replay(argv: list[str]) -> int:
         i += 1
     if len(files) != 1:
         raise UsageError("replay: one recording file")
+    if gdb is not None and (check or trace or trace_json):
+        raise UsageError("replay: --gdb goes with neither --check nor --trace")
     recording = Recording.open(files[0])
-    session = ReplaySession(recording, echo=not (quiet or check), program=program)
+    if gdb is not None:
+        from tools.gdbstub import serve_replay     # reverse execution by re-running passes
+        return serve_replay(recording, gdb, echo=not quiet, program=program, strict=strict)
+    session = ReplaySession(recording, echo=not (quiet or check), program=program, layers=layers)
     status = run(session.run_options(trace, trace_json, strict), session)
     if not check:
         return status
@@ -928,7 +1114,7 @@ def stats(recording: Recording, out: Any = None) -> None:
     out.write(f"program:   {h.get('program')} sha256 {h.get('sha256')}\n")
     out.write(f"argv:      {' '.join(h.get('argv', []))}\n")
     out.write(f"exit:      wait status {recording.end.get('wait_status')}, {len(threads)} threads/processes\n")
-    inputs = {k: v for k, v in kinds.items() if k not in (_Event.SYSCALL, _Event.DIGEST)}
+    inputs = {k: v for k, v in kinds.items() if k not in (_Event.SYSCALL, _Event.DIGEST, _Event.CHECKSUM)}
     out.write("inputs:    " + (", ".join(f"{_Event.NAMES.get(k, k)} {v}" for k, v in sorted(inputs.items()))
                                or "none") + "\n\n")
     out.write(f"{'% calls':>8} {'calls':>9} {'errors':>9} syscall\n")

@@ -5,8 +5,9 @@ Usage:
   vkemu syscalls [--markdown]           print the syscall table
   vkemu record -o FILE [OPTIONS] PROGRAM [ARGS...]
                                         run PROGRAM and record the run into FILE
-  vkemu replay [--check] [-q] [--trace[=FILE]] [--program PATH] FILE
-                                        re-run a recording, offline (see tools/record.py)
+  vkemu replay [--check] [-q] [--trace[=FILE]] [--program PATH] [--gdb HOST:PORT] FILE
+                                        re-run a recording, offline (see tools/record.py);
+                                        --gdb: debug it with gdb, backwards too
   vkemu stats FILE                      syscall counts of a recording, like strace -c
   vkemu bench [BENCH OPTIONS]           run the benchmarks
   vkemu fuzz [FUZZ OPTIONS]             fuzz the syscall surface (see tools/fuzz/cli.py)
@@ -54,8 +55,9 @@ Options:
 
 Exit status: the program's own; 128+N if it died of signal N; 127 if PROGRAM does not
 exist; 126 if it cannot be run (not an x86-64 ELF, or refused by policy); 124 if every
-thread waits forever (the waits are listed); 2 for bad options (and for a truncated,
-corrupt or incompatible recording); 125 when a replay leaves its recording; 70 for an
+thread waits forever (the waits are listed); 2 for bad options (and for an unusable
+--layer, such as a tarball past the policy's layer_bytes, and for a truncated, corrupt
+or incompatible recording); 125 when a replay leaves its recording; 70 for an
 internal vkernel error.
 """
 from __future__ import annotations

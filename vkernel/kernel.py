@@ -36,6 +36,7 @@ from vkernel.policy.net import NetPolicy
 from vkernel.policy.paths import symlink_guard
 from vkernel.policy.quota import QuotaMeter
 from vkernel.policy.trust import TrustedDigests
+from vkernel.pty import Devpts
 from vkernel.sched import QUANTUM_INSTRUCTIONS, Scheduler, State, Wait
 from vkernel.sources import Sources, SourceStop
 from vkernel.syscalls.spec import make_invoker
@@ -46,7 +47,7 @@ from vkernel.vfs.devfs import make_devfs
 from vkernel.vfs.file import HostFileDescription
 from vkernel.vfs.hostfs import HostFS
 from vkernel.vfs.inode import Inode, InodeNumbers, encode_dev
-from vkernel.vfs.layers import LayerError, LowerLayer, load_tar
+from vkernel.vfs.layers import LayerError, LowerLayer, TarLimits, load_tar
 from vkernel.vfs.memfs import MemFS
 from vkernel.vfs.namespace import Location, Mount, Namespace
 from vkernel.vfs.overlay import HostUpper, OverlayFS
@@ -174,7 +175,7 @@ class Kernel:
         volumes = self.config.volumes + [Volume(m.host, m.guest, m.readonly, m.noexec) for m in self.policy.mounts]
         ns = Namespace(Mount(b"/", *self._root_overlay(dev, [b"/dev", b"/proc", b"/tmp"]
                                                          + [os.fsencode(v.guest) for v in volumes])))
-        ns.mount(Mount(b"/dev", make_devfs(self.numbers, dev(), self.sources), "devtmpfs", ["rw"]))
+        ns.mount(Mount(b"/dev", make_devfs(self.numbers, dev(), self.sources, Devpts(self)), "devtmpfs", ["rw"]))
         ns.mount(Mount(b"/proc", ProcFS(self.numbers, dev(), procview.KernelProcView(self)), "proc", ["rw"]))
         ns.mount(Mount(b"/tmp", MemFS(self.numbers, dev()), "tmpfs", ["rw"]))
         for vol in volumes:
@@ -198,11 +199,15 @@ class Kernel:
                 raise LayerError(f"{path}: {exc.strerror}") from None
 
         lowers = []
-        for path in reversed(cfg.layers):
-            if os.path.isdir(path):
+        for index, path in reversed(list(enumerate(cfg.layers))):
+            # Asked through the Sources: a replay knows a directory layer, whose files
+            # it answers from the recording, without the directory (and a tarball
+            # layer by its place, wherever --layer found it).
+            if self.sources.host_call("layer", index, os.path.isdir, path):
                 root = host_dir(path, readonly=True).root()
             else:
-                root = load_tar(self.numbers, dev(), path, self._layer_warning).root()
+                root = load_tar(self.numbers, dev(), path, self._layer_warning,
+                                TarLimits.for_quota(self.policy.quotas.layer_bytes)).root()
             lowers.append(LowerLayer(root, path, marked=True))
         lowers.append(LowerLayer(host_dir(cfg.host_root, readonly=True).root(), cfg.host_root, marked=False))
         init = MemFS(self.numbers, dev(), root_mode=0o755)
@@ -666,9 +671,13 @@ class Kernel:
             return
         step = self.debugger is not None and self.debugger.single_step(t)
         count = self.config.quantum if self.sched.others_runnable() else 0
-        # An armed CPU-time timer bounds the slice (Unicorn's timeout, in wall time).
+        # An armed CPU-time timer bounds the slice: Unicorn's timeout, in wall time, or
+        # the quantum when the slices must be repeatable (recording, replay), as it does
+        # a CPU budget about to run out (live, the quota's watch stops the CPU).
         timeout_us = 0
-        if proc.cpu_timers:
+        if not self.sources.timed_slices and (proc.cpu_timers or self.quota.cpu_bounded):
+            count = count or self.config.quantum
+        elif proc.cpu_timers:
             due = min(deadline for deadline, _ in proc.cpu_timers.values()) - proc.cpu_ns
             timeout_us = max(due // 1000, 1)
         if not count and self.sched.has_wakeups():
@@ -698,7 +707,7 @@ class Kernel:
                 return
             self._fault(t)
             return
-        t.rip = proc.cpu.reg("rip")
+        t.rip = proc.cpu.rip()
         if reason is StopReason.BREAKPOINT:
             self.sched.add(t, front=True)
             if self.debugger is not None:
@@ -707,8 +716,9 @@ class Kernel:
         control = t.control
         t.control = None
         if control is None:
-            # Quantum used up, or a syscall left a signal to deliver: then it goes first.
-            self.sched.add(t, front=t.attention)
+            # Quantum used up; or a syscall stopped the slice (a signal to deliver, or
+            # a thread it woke while this one ran uncounted): then it goes on first.
+            self.sched.add(t, front=t.attention or reason is StopReason.STOPPED)
         elif isinstance(control, Yield):
             self.sched.add(t)
         elif isinstance(control, SigReturn):
@@ -757,10 +767,13 @@ class Kernel:
             cpu.set_breakpoints([])
 
     def _fire_cpu_timers(self, proc: Process) -> None:
-        """ITIMER_VIRTUAL/ITIMER_PROF expiry: SIGVTALRM/SIGPROF, re-armed by interval."""
-        for which, (deadline, interval) in list(proc.cpu_timers.items()):
-            if proc.cpu_ns < deadline:
+        """ITIMER_VIRTUAL/ITIMER_PROF expiry: SIGVTALRM/SIGPROF, re-armed by interval.
+        Host CPU time decides which expired: an input (Sources.expired)."""
+        due = [which for which, (deadline, _) in proc.cpu_timers.items() if proc.cpu_ns >= deadline]
+        for which in self.sources.expired(self.point, "itimer", due):
+            if which not in proc.cpu_timers:
                 continue
+            deadline, interval = proc.cpu_timers[which]
             if interval:
                 proc.cpu_timers[which] = (max(deadline + interval, proc.cpu_ns + 1), interval)
             else:
@@ -1095,6 +1108,9 @@ class Dispatcher:
     def attach(self, cpu: CPU) -> None:
         self.regs = cpu.args
         self.set_result = cpu.set_result
+        self.cpu = cpu
+        self.runq = self.kernel.sched.runq
+        self.others_runnable = self.kernel.sched.others_runnable
 
     def dispatch(self, t: Thread, regs: Sequence[int]) -> int | Control:
         """Run syscall ``regs[0]`` (arguments in ``regs[1:7]``) for ``t``: the handler's
@@ -1121,7 +1137,10 @@ class Dispatcher:
             self.observe(t, nr, regs, result)
         if result.__class__ is int:
             self.set_result(result)
-            return t.attention
+            # A thread running without a count that wakes another must become
+            # preemptible now, or a loop waiting for the woken one would never end:
+            # stop, and go on counted (the scheduler puts it back first).
+            return t.attention or (bool(self.runq) and not self.cpu.counting and self.others_runnable())
         if result.result is not None:  # type: ignore[union-attr]
             self.set_result(result.result)  # type: ignore[union-attr]
         if t.wait is not None:

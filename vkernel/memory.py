@@ -3,16 +3,23 @@
 Invariants:
 - The VMA list is sorted, non-overlapping and page-aligned; it is the truth.  Every
   change is mirrored into the CPU (map/unmap/protect) in the same call, so Unicorn's
-  permissions always equal the guest's.
+  permissions always equal the guest's, but for one case: the pages of a shared file
+  mapping wholly past the end of the file are PROT_NONE in Unicorn (``_mirror``), so
+  an access faults and becomes SIGBUS, as Linux gives; they open when the file grows.
 - W^X (DESIGN invariant 1): a VMA is executable only if ``attested`` (its bytes came
   from an immutable, attested file) and it has never been writable.  ``was_writable``
   is sticky through splits and never cleared.
 - Guest memory accessed by the kernel goes through the VMA list, never through
-  Unicorn, and honours the guest's permissions: EFAULT otherwise.
+  Unicorn, and honours the guest's permissions: EFAULT otherwise, and for the pages
+  past the end of a file mapped through its page cache.
 - A file-backed VMA holds one reference (``refs``) on its file description while it
-  is mapped, so the mapping outlives the fd.  A shared file mapping is a copy of the
-  file's pages that is written back (within the file's size) on msync, on unmap and
-  at exit, when the mapping was ever writable.
+  is mapped, so the mapping outlives the fd.  A shared mapping of a regular file maps
+  the file's page cache (vkernel/pagecache.py) at the file offset, and holds one
+  reference on it: every shared mapping of the file, in every process, and read(2) and
+  write(2) see the same bytes.  Its pages reach the storage (within the file's size) on
+  msync, on unmap and at exit, when the mapping was ever writable.  Other shared file
+  mappings (a device, or an offset past the cache's reservation) are private copies
+  written back the same way, through the page cache.
 """
 from __future__ import annotations
 
@@ -21,11 +28,12 @@ import ctypes
 import mmap
 import struct
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Iterator, Protocol
 
 from vkernel import abi
 from vkernel.errors import SyscallError
 from vkernel.fdtable import release
+from vkernel.pagecache import RESERVE_MAX, RESERVE_MIN, PageCache
 
 if TYPE_CHECKING:
     from vkernel.vfs.file import FileDescription
@@ -49,6 +57,9 @@ def page_up(value: int) -> int:
 def page_down(value: int) -> int:
     return value & PAGE_MASK
 
+
+# The host's MAP_NORESERVE (the mmap module names it only from Python 3.12).
+_HOST_MAP_NORESERVE = getattr(mmap, "MAP_NORESERVE", 0x4000)
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
@@ -86,13 +97,15 @@ class Backend(Protocol):
 
 
 class Buffer:
-    """Host memory backing one or more VMAs (anonymous, lazily committed)."""
+    """Host memory backing one or more VMAs (anonymous, lazily committed; a
+    ``reserve`` is address space only, never counted against the host's commit limit)."""
 
     __slots__ = ("mem", "address", "size")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, reserve: bool = False) -> None:
         self.size = size
-        self.mem = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | (_HOST_MAP_NORESERVE if reserve else 0)
+        self.mem = mmap.mmap(-1, size, flags=flags)
         self.address = ctypes.addressof(ctypes.c_char.from_buffer(self.mem))
 
 
@@ -113,6 +126,7 @@ class VMA:
     dev: int = 0
     file: FileDescription | None = None   # the mapped file; one reference per VMA
     may_write: bool = True         # VM_MAYWRITE: False for a shared map of a read-only fd
+    cache: PageCache | None = None        # the file's page cache mapped here; one reference per VMA
 
     def slice(self, start: int, end: int) -> VMA:
         delta = start - self.start
@@ -203,6 +217,8 @@ class AddressSpace:
         self.mapped += vma.end - vma.start
         if vma.file is not None:
             vma.file.refs += 1
+        if vma.cache is not None:
+            vma.cache.hold(self)
 
     def _remove(self, vma: VMA) -> None:
         i = bisect.bisect_left(self._starts, vma.start)
@@ -211,6 +227,8 @@ class AddressSpace:
         self.mapped -= vma.end - vma.start
         if vma.file is not None:
             release(vma.file)
+        if vma.cache is not None:
+            vma.cache.release(self)
 
     def _replace(self, vma: VMA, pieces: list[VMA]) -> None:
         """Split ``vma`` into ``pieces`` in place (each piece holds its own file reference)."""
@@ -219,6 +237,8 @@ class AddressSpace:
         self._starts[i:i + 1] = [piece.start for piece in pieces]
         if vma.file is not None:
             vma.file.refs += len(pieces) - 1
+        if vma.cache is not None:
+            vma.cache.hold(self, len(pieces) - 1)
 
     def _split_range(self, start: int, end: int) -> list[VMA]:
         """Split VMAs at start and end; return those now fully inside [start, end)."""
@@ -266,20 +286,90 @@ class AddressSpace:
         """Map [start, start+length) fresh, replacing whatever was there (MAP_FIXED).
 
         With ``file``, the pages start as the file's bytes from ``file_offset`` (zeros
-        past its end) and the VMA holds a reference on the description."""
+        past its end) and the VMA holds a reference on the description; shared, they
+        are the file's page cache."""
         length = page_up(length)
         self.check_exec(prot, attested, False)
-        if buffer is None:
-            buffer = Buffer(length)
         self.unmap(start, length)
+        cache = self._page_cache(file, file_offset + length) if shared and file is not None else None
+        if cache is not None:
+            buffer, offset = cache.buffer, file_offset
+            try:
+                cache.load(file_offset, file_offset + length, file.pread)  # type: ignore[union-attr]
+            except SyscallError:
+                cache.forget_if_unused()
+                raise
+        elif buffer is None:
+            buffer = Buffer(length)
         vma = VMA(start, start + length, prot & 7, buffer, offset, shared, attested,
-                  bool(prot & abi.PROT_WRITE), name, file_offset, inode, dev, file, may_write)
-        if file is not None:
+                  bool(prot & abi.PROT_WRITE), name, file_offset, inode, dev, file, may_write, cache)
+        if file is not None and cache is None:
             self._load(vma, start, start + length)
         self.backend.map(start, length, prot & 7, buffer.address + offset)
+        if self._reach(vma) < vma.end:
+            self._mirror(vma)
         self._insert(vma)
         self._merge_around(start, start + length)
         return vma
+
+    @staticmethod
+    def _page_cache(file: FileDescription, end: int) -> PageCache | None:
+        """The page cache of ``file`` (made now if no mapping has it yet), when the file
+        can have one that reaches file offset ``end``.  Its reservation is sized once,
+        from the first mapping (a few times what it needs, within [RESERVE_MIN,
+        RESERVE_MAX]); a mapping reaching past it is a private copy."""
+        inode = file.cache_inode
+        if inode is None:
+            return None
+        registry = inode.fs.numbers.page_caches
+        cache = registry.get(inode.ino)
+        if cache is not None:
+            return cache if end <= cache.buffer.size else None
+        reserve = min(max(RESERVE_MIN, 1 << (4 * end - 1).bit_length()), RESERVE_MAX)
+        if end > reserve:
+            return None
+        try:
+            buffer = Buffer(reserve, reserve=True)
+        except OSError:
+            return None         # the host's address space is spent: a private copy still works
+        cache = registry[inode.ino] = PageCache(buffer, registry, inode.ino, file.size())
+        return cache
+
+    @staticmethod
+    def _reach(vma: VMA) -> int:
+        """Where the pages the guest may touch end: for a page cache mapping, before
+        those wholly past the end of the file (SIGBUS, or EFAULT for the kernel)."""
+        if vma.cache is None:
+            return vma.end
+        return min(max(vma.start + page_up(vma.cache.size) - vma.file_offset, vma.start), vma.end)
+
+    def _backend_runs(self, vma: VMA) -> list[tuple[int, int, int]]:
+        """(start, end, prot) of the VMA as the backend holds it."""
+        eof = self._reach(vma)
+        runs = [(vma.start, eof, vma.prot)] if eof > vma.start else []
+        return runs + [(eof, vma.end, abi.PROT_NONE)] if vma.end > eof else runs
+
+    def _mirror(self, vma: VMA) -> None:
+        """Set the VMA's protection in the backend."""
+        for start, end, prot in self._backend_runs(vma):
+            self.backend.protect(start, end - start, prot)
+
+    def mirrored(self) -> list[tuple[int, int, int]]:
+        """(start, end, prot) of every mapped run as the backend should hold it."""
+        return [run for vma in self.vmas for run in self._backend_runs(vma)]
+
+    def end_of_file_moved(self, cache: PageCache) -> None:
+        """The file behind ``cache`` now ends on another page: open or close the pages
+        past its end in every VMA mapping it."""
+        for vma in self.vmas:
+            if vma.cache is cache:
+                self._mirror(vma)
+
+    def past_end_of_file(self, address: int, need: int) -> bool:
+        """Whether an access needing ``need`` (PROT_*) at ``address`` faulted only because
+        the page lies wholly past the end of the file a shared mapping maps: SIGBUS."""
+        vma = self.find(address)
+        return vma is not None and vma.prot & need == need and address >= self._reach(vma)
 
     def unmap(self, start: int, length: int) -> None:
         end = start + page_up(length)
@@ -308,6 +398,8 @@ class AddressSpace:
                     buffer.mem[start:stop] = vma.buffer.mem[start:stop]
             copy = replace(vma, buffer=buffer)
             backend.map(copy.start, copy.end - copy.start, copy.prot, buffer.address + copy.offset)
+            if child._reach(copy) < copy.end:
+                child._mirror(copy)
             child._insert(copy)
         if self._heap is not None:
             child._heap = copies.get(id(self._heap))
@@ -321,24 +413,28 @@ class AddressSpace:
 
     @staticmethod
     def _load(vma: VMA, lo: int, hi: int) -> None:
-        """Fill [lo, hi) of a file-backed VMA, whose pages read as zero, with the file's
-        bytes (what lies past the file's end stays zero)."""
+        """Fill [lo, hi) of a file-backed VMA that is not the file's page cache, whose
+        pages read as zero, with the file's bytes as its page cache has them (what lies
+        past the file's end stays zero)."""
         assert vma.file is not None
         if vma.file.seekable:
             off = vma.offset + lo - vma.start
-            vma.file.pread([memoryview(vma.buffer.mem)[off:off + hi - lo]], vma.file_offset + lo - vma.start)
+            vma.file.pread_cached([memoryview(vma.buffer.mem)[off:off + hi - lo]], vma.file_offset + lo - vma.start)
 
     @staticmethod
     def _write_back(vma: VMA, lo: int, hi: int) -> None:
         """Copy [lo, hi) of a shared file mapping that was ever writable back to its file;
-        bytes past the file's end are not written (the file never grows)."""
+        bytes past the file's end are not written (the file never grows).  The page
+        cache's pages go to the storage under it; a private copy goes through the page
+        cache, which other mappings of the file may hold."""
         if not (vma.shared and vma.was_writable and vma.file is not None):
             return
         pos = vma.file_offset + lo - vma.start
         n = min(hi - lo, vma.file.size() - pos)
         if n > 0:
             off = vma.offset + lo - vma.start
-            vma.file.pwrite([memoryview(vma.buffer.mem)[off:off + n]], pos)
+            write = vma.file.pwrite if vma.cache is not None else vma.file.pwrite_cached
+            write([memoryview(vma.buffer.mem)[off:off + n]], pos)
 
     def sync(self, start: int, length: int) -> None:
         """msync(2): write the shared file pages in the range back to their files."""
@@ -359,7 +455,7 @@ class AddressSpace:
         for vma in self._split_range(start, end):
             vma.prot = prot & 7
             vma.was_writable = vma.was_writable or bool(prot & abi.PROT_WRITE)
-            self.backend.protect(vma.start, vma.end - vma.start, vma.prot)
+            self._mirror(vma)
         self._merge_around(start, end)
 
     def _check_one_mapping(self, start: int, end: int) -> None:
@@ -411,7 +507,7 @@ class AddressSpace:
         self.write(dest, data, check=False)
         if vma.prot != moved.prot:
             moved.prot = vma.prot
-            self.backend.protect(dest, new_size, vma.prot)
+            self._mirror(moved)
         self.unmap(old, old_size)
         return dest
 
@@ -464,9 +560,9 @@ class AddressSpace:
             raise SyscallError(abi.EFAULT)
         while address < end:
             vma = self.find(address)
-            if vma is None or (check and (vma.prot & need) != need):
+            if vma is None or (check and ((vma.prot & need) != need or address >= self._reach(vma))):
                 raise SyscallError(abi.EFAULT)
-            n = min(end, vma.end) - address
+            n = min(end, self._reach(vma) if check else vma.end) - address
             yield vma, vma.offset + address - vma.start, n
             address += n
 
@@ -474,7 +570,8 @@ class AddressSpace:
         if size == 0:
             return b""
         vma = self.find(address)
-        if vma is not None and address + size <= vma.end and (not check or vma.prot & abi.PROT_READ):
+        if (vma is not None and vma.cache is None and address + size <= vma.end
+                and (not check or vma.prot & abi.PROT_READ)):
             off = vma.offset + address - vma.start
             return vma.buffer.mem[off:off + size]
         return b"".join(v.buffer.mem[off:off + n] for v, off, n in self._spans(address, size, abi.PROT_READ, check))
@@ -484,7 +581,8 @@ class AddressSpace:
         if size == 0:
             return
         vma = self.find(address)
-        if vma is not None and address + size <= vma.end and (not check or vma.prot & abi.PROT_WRITE):
+        if (vma is not None and vma.cache is None and address + size <= vma.end
+                and (not check or vma.prot & abi.PROT_WRITE)):
             off = vma.offset + address - vma.start
             vma.buffer.mem[off:off + size] = data
             return
@@ -506,10 +604,20 @@ class AddressSpace:
         done = 0
         while done < size:
             vma = self.find(address + done)
-            if vma is None or vma.prot & need != need:
+            if vma is None or vma.prot & need != need or address + done >= self._reach(vma):
                 break
-            done = min(size, vma.end - address)
+            done = min(size, self._reach(vma) - address)
         return done
+
+    def committed_writable(self) -> Iterator[tuple[int, memoryview]]:
+        """(guest address, bytes) of each run of writable pages the host has committed,
+        in address order (the rest read as zero): the guest state a recording's
+        checksums cover (tools/record.py)."""
+        for vma in self.vmas:
+            if vma.prot & abi.PROT_WRITE:
+                mem = memoryview(vma.buffer.mem)
+                for lo, hi in _resident_runs(vma.buffer, vma.offset, vma.offset + vma.end - vma.start):
+                    yield vma.start + lo - vma.offset, mem[lo:hi]
 
     def check_access(self, address: int, size: int, writable: bool) -> None:
         """EFAULT unless the whole range is accessible."""
@@ -521,10 +629,10 @@ class AddressSpace:
         out = bytearray()
         while True:
             vma = self.find(address)
-            if vma is None or not vma.prot & abi.PROT_READ:
+            if vma is None or not vma.prot & abi.PROT_READ or address >= self._reach(vma):
                 raise SyscallError(abi.EFAULT)
             off = vma.offset + address - vma.start
-            stop = min(vma.end - address, limit + 1 - len(out))
+            stop = min(self._reach(vma) - address, limit + 1 - len(out))
             chunk = vma.buffer.mem[off:off + stop]
             nul = chunk.find(b"\0")
             if nul >= 0:

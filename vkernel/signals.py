@@ -326,7 +326,9 @@ def fault_signal(fault: Fault, mm: AddressSpace, last: FaultFrame) -> tuple[SigI
     is kept otherwise).
 
     Page faults: SEGV_MAPERR when no VMA covers the address, SEGV_ACCERR when one does;
-    err has PF_PROT only when the page is present, and a PROT_NONE page never is.
+    err has PF_PROT only when the page is present, and a PROT_NONE page never is.  An
+    access the VMA allows to a page past the end of a shared-mapped file is SIGBUS
+    BUS_ADRERR (Linux's VM_FAULT_SIGBUS), with the same trap record.
     #DE/#UD report the instruction's address; int3 (a trap: RIP is already past it) and
     #GP are SI_KERNEL with no address."""
     sig = FAULT_SIGNALS[fault.kind]
@@ -337,6 +339,9 @@ def fault_signal(fault: Fault, mm: AddressSpace, last: FaultFrame) -> tuple[SigI
         if vma is not None and vma.prot & 7:
             err |= abi.PF_PROT
         code = SEGV_MAPERR if vma is None else SEGV_ACCERR
+        need = {"read": abi.PROT_READ, "write": abi.PROT_WRITE, "fetch": abi.PROT_EXEC}[fault.kind]
+        if mm.past_end_of_file(fault.address, need):
+            sig, code, err = abi.SIGBUS, abi.BUS_ADRERR, err & ~abi.PF_PROT
         return SigInfo(sig, code, addr=fault.address), FaultFrame(abi.TRAP_PF, err, fault.address)
     if fault.kind == "divide":
         return SigInfo(sig, abi.FPE_INTDIV, addr=fault.rip), FaultFrame(abi.TRAP_DE, 0, last.cr2)

@@ -56,6 +56,11 @@ class Sources:
     # Slices a host signal cut between two instructions, by scheduler-loop point:
     # (tid, rip, register digest).  Only a replay has any (Kernel._run_to_cut).
     cuts: dict[int, tuple[int, int, int]] = {}
+    # Whether host timing may end a slice: Unicorn's timeout for an armed CPU-time
+    # timer, the CPU-quota watch's interrupt (full speed).  False: the instruction
+    # quantum bounds such slices (repeatable: recording and replay, which take only the
+    # expiry decisions from the host, see ``expired``).
+    timed_slices = True
 
     def __init__(self) -> None:
         # Set from another host thread to cut an idle sleep short (a host signal came);
@@ -162,6 +167,18 @@ class Sources:
         """The slice at scheduler-loop ``point`` stopped between two instructions
         because ``post_signal`` interrupted it (cut_requested)."""
         self.cut_requested = False
+
+    def interrupt_slice(self, interrupt: Callable[[], None]) -> None:
+        """Called from a host thread (the CPU-quota watch) to stop the running slice
+        between two instructions with ``interrupt``: live, at once."""
+        interrupt()
+
+    def expired(self, point: int, what: str, due: list[int]) -> list[int]:
+        """Deadlines on guest CPU time (measured on the host) that passed by the end of
+        the slice at loop ``point``: ``what`` names the clock ("itimer": ``due`` holds
+        ITIMER_* numbers; "cpu_quota", "cpu_quota_near": [1]).  Returns the ones to act
+        on: live, all."""
+        return due
 
     def at_cut(self, point: int, t: Any) -> bool:
         """Replay: ``t`` stands at the address of the cut recorded at ``point``; True

@@ -27,7 +27,7 @@ echo $(( 2**40 )) $(( -7 / 2 )) $(( 7 % -3 ))
 printf '%05d|%-6s|%x\n' 42 ab 255
 false || echo "or list"
 set -o pipefail; false | true; echo "pipefail=$?"; set +o pipefail
-for n in 1 2 3; do (sleep 0.0$n; echo "job $n") & done; wait
+for n in 1 2 3; do (sleep 0.$((n * 2)); echo "job $n") & done; wait
 sleep 5 & pid=$!; kill -TERM $pid; wait $pid; echo "killed job status=$?"
 trap 'echo "caught USR1"' USR1; kill -USR1 $$
 comm -12 <(printf 'a\nb\nc\n') <(printf 'b\nc\nd\n') | paste -sd+

@@ -65,6 +65,10 @@ class HostAudit:
         if isinstance(path, int):
             return                      # an fd the kernel already holds (checked when opened)
         name = os.fsdecode(path)
+        if name.startswith("/proc/self/fd/") and name[len("/proc/self/fd/"):].isdigit():
+            # An fd's own link (hostfs names an O_PATH fd so for the xattr calls): where it points.
+            self.check_location(what, fd_location(int(name[len("/proc/self/fd/"):])))
+            return
         if ".." in name.split("/"):
             self.problems.append(f"{what}: host path {name!r} has a '..' component")
         if name.startswith("/"):

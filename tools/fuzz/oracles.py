@@ -24,7 +24,7 @@ def check_all(proc: Process, mirror: bool = True) -> str:
     driver asks for it when the VMAs changed)."""
     kernel = proc.kernel
     return (check_memory(proc.mm, proc.cpu.regions() if mirror else None) or check_descriptions(kernel)
-            or check_waits(kernel))
+            or check_page_caches(kernel) or check_waits(kernel))
 
 
 def _runs(ranges: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -40,7 +40,8 @@ def _runs(ranges: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
 
 def check_memory(mm: AddressSpace, regions: list[tuple[int, int, int]] | None) -> str:
     """memory.py's invariants: sorted, non-overlapping, page-aligned VMAs, mirrored
-    exactly in the CPU's mappings and permissions; W^X (DESIGN invariant 1)."""
+    exactly in the CPU's mappings and permissions (those past the end of a file mapped
+    through its page cache closed); W^X (DESIGN invariant 1)."""
     prev_end = 0
     for vma in mm.vmas:
         if vma.start % PAGE or vma.end % PAGE or vma.start >= vma.end:
@@ -61,7 +62,7 @@ def check_memory(mm: AddressSpace, regions: list[tuple[int, int, int]] | None) -
         return "the VMA start index differs from the VMA list"
     if regions is None:
         return ""
-    ours = _runs([(v.start, v.end, v.prot) for v in mm.vmas])
+    ours = _runs(mm.mirrored())
     theirs = _runs([(begin, end + 1, prot) for begin, end, prot in regions])
     if ours != theirs:
         diff = sorted(set(ours) ^ set(theirs))[:3]
@@ -109,6 +110,26 @@ def check_descriptions(kernel: Kernel) -> str:
         held = sum(len(page.data) - page.start for page in pipe.pages)
         if held != pipe.nbytes or len(pipe.pages) > pipe.max_slots:
             return f"{pipe.name!r} holds {held} bytes in {len(pipe.pages)} pages but counts {pipe.nbytes}"
+    return ""
+
+
+def check_page_caches(kernel: Kernel) -> str:
+    """pagecache.py's invariants: the registry holds exactly the caches live VMAs map,
+    each counting those VMAs, and a VMA maps its cache at the file offset."""
+    counts: dict[int, int] = {}
+    spaces = {id(proc.mm): proc.mm for proc in kernel.processes.values() if proc.exit_code is None}
+    for mm in spaces.values():
+        for vma in mm.vmas:
+            if vma.cache is not None:
+                counts[id(vma.cache)] = counts.get(id(vma.cache), 0) + 1
+                if vma.buffer is not vma.cache.buffer or vma.offset != vma.file_offset:
+                    return f"VMA {vma.start:#x}-{vma.end:#x} does not map its page cache at its file offset"
+    registry = kernel.numbers.page_caches
+    if {id(cache) for cache in registry.values()} != set(counts):
+        return f"page caches registered for inodes {sorted(registry)} differ from those VMAs map"
+    for ino, cache in registry.items():
+        if cache.users != counts[id(cache)]:
+            return f"the page cache of inode {ino} counts {cache.users} VMAs, {counts[id(cache)]} map it"
     return ""
 
 

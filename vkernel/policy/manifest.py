@@ -140,6 +140,7 @@ class Quotas:
     memory: int | None = 4 << 30    # bytes mapped by the whole container
     file_size: int | None = 16 << 30        # RLIMIT_FSIZE's hard limit
     writable_bytes: int | None = 4 << 30    # in-memory writable layers (overlay upper, tmpfs)
+    layer_bytes: int | None = 4 << 30       # one --layer tarball, uncompressed (vfs/layers.py)
     cpu_seconds: float | None = 86400.0     # guest CPU time of the whole container
 
 
@@ -403,7 +404,7 @@ def _network(r: _Reader, raw: Any) -> NetworkPolicy:
 def _quotas(r: _Reader, raw: Any) -> Quotas:
     path: Path = ("quotas",)
     t = r.table(raw, path, ("memory", "processes", "threads", "open_files", "file_size", "writable_bytes",
-                            "cpu_seconds"))
+                            "layer_bytes", "cpu_seconds"))
     cpu = r.get(t, path, "cpu_seconds", (int, float, str), Quotas.cpu_seconds)
     if cpu == "unlimited":
         cpu = None
@@ -415,6 +416,7 @@ def _quotas(r: _Reader, raw: Any) -> Quotas:
                   memory=r.size(t, path, "memory", Quotas.memory),
                   file_size=r.size(t, path, "file_size", Quotas.file_size),
                   writable_bytes=r.size(t, path, "writable_bytes", Quotas.writable_bytes),
+                  layer_bytes=r.size(t, path, "layer_bytes", Quotas.layer_bytes),
                   cpu_seconds=float(cpu) if cpu is not None else None)
 
 
@@ -543,6 +545,7 @@ open_files = 4096                # RLIMIT_NOFILE's hard limit: EMFILE
 memory = "4G"                    # bytes mapped by all processes: mmap/mremap/fork ENOMEM, brk fails
 file_size = "16G"                # RLIMIT_FSIZE's hard limit: EFBIG and SIGXFSZ
 writable_bytes = "4G"            # in-memory writable layer and tmpfs: ENOSPC
+layer_bytes = "4G"               # a --layer tarball, uncompressed: past it the layer is refused
 cpu_seconds = 86400              # container CPU time: SIGXCPU, then SIGKILL a CPU second later
 
 [trust]
@@ -597,7 +600,8 @@ def to_toml(policy: Policy, header: list[str] | None = None, full: bool = False)
             lines += ["egress = [" + ", ".join(_q(str(r)) for r in net.egress) + "]",
                       "bind = [" + ", ".join(_q(str(r)) for r in net.bind) + "]"]
         lines += ["", "[quotas]"]
-        for name in ("processes", "threads", "open_files", "memory", "file_size", "writable_bytes", "cpu_seconds"):
+        for name in ("processes", "threads", "open_files", "memory", "file_size", "writable_bytes", "layer_bytes",
+                     "cpu_seconds"):
             value = getattr(q, name)
             lines.append(f"{name} = {_q('unlimited') if value is None else value}")
     return "\n".join(lines) + "\n"

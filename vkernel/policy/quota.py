@@ -84,6 +84,10 @@ class QuotaMeter:
         self.cpu_ns = 0
         self.cpu_next = int(quotas.cpu_seconds * NS) if quotas.cpu_seconds is not None else None
         self._watch: threading.Thread | None = None
+        # Set once the budget may run out within WATCH_MAX_S: where slices must be
+        # repeatable (Sources.timed_slices false) they are then bounded by the quantum,
+        # as the watch cannot stop them at a point a replay finds again.
+        self.cpu_bounded = False
         self.hits = 0
         # Peaks for --stats, as seen when a process, thread or mapping is asked for.
         self.peak_processes = self.peak_threads = 1      # the first process and its thread
@@ -210,11 +214,17 @@ class QuotaMeter:
 
     def after_slice(self, proc: Process, ns: int) -> None:
         """A slice of ``proc`` used ``ns`` of guest CPU: past the limit SIGXCPU, past the
-        grace SIGKILL for the whole container."""
+        grace SIGKILL for the whole container.  Host CPU time decides when: an input
+        (Sources.expired), so a replay acts where the recording did."""
         if self.cpu_next is None:
             return
         self.cpu_ns += ns
-        if self.cpu_ns < self.cpu_next:
+        sources, point = self.kernel.sources, self.kernel.point
+        if not self.cpu_bounded:
+            near = [1] if self.cpu_next - self.cpu_ns <= WATCH_MAX_S * NS else []
+            self.cpu_bounded = bool(sources.expired(point, "cpu_quota_near", near))
+        crossed = [1] if self.cpu_ns >= self.cpu_next else []
+        if not sources.expired(point, "cpu_quota", crossed):
             return
         limit = int(self.quotas.cpu_seconds * NS)       # type: ignore[operator]
         seconds = round(self.cpu_ns / NS, 3)
@@ -238,6 +248,7 @@ class QuotaMeter:
         left is enough; it wakes at least every WATCH_MAX_S to see if the run is over."""
         if self.cpu_next is None or self._watch is not None:
             return
+        sources = self.kernel.sources
 
         def watch() -> None:
             while init.exit_code is None:
@@ -247,8 +258,9 @@ class QuotaMeter:
                 left = (target - self.cpu_ns) / NS
                 time.sleep(min(max(left, WATCH_MIN_S), WATCH_MAX_S))
                 proc = self.kernel.current
-                if left <= WATCH_MAX_S and proc is not None and init.exit_code is None:
-                    proc.cpu.interrupt()
+                if left <= WATCH_MAX_S and proc is not None and init.exit_code is None \
+                        and (sources.timed_slices or not self.cpu_bounded):
+                    sources.interrupt_slice(proc.cpu.interrupt)
                     time.sleep(WATCH_MIN_S)     # let the stopped slice be charged
         self._watch = threading.Thread(target=watch, name="vkernel-cpu-quota", daemon=True)
         self._watch.start()

@@ -9,6 +9,7 @@ from vkernel import abi
 from vkernel.control import Block
 from vkernel.errors import SyscallError
 from vkernel.pipe import PipeEnd
+from vkernel.pty import PtyEnd
 from vkernel.syscalls.common import iovec_views, read_iovec
 from vkernel.syscalls.signal import sigpipe_on_epipe
 from vkernel.task import Thread
@@ -304,8 +305,9 @@ def sys_flock(t: Thread, fd: int, operation: int) -> int:
     return 0
 
 
-def sys_ioctl(t: Thread, fd: int, request: int, arg: int) -> int:
-    """ioctl(2): FIONREAD, FIOCLEX/FIONCLEX, FIONBIO, and terminal requests on a tty."""
+def sys_ioctl(t: Thread, fd: int, request: int, arg: int) -> int | Block:
+    """ioctl(2): FIONREAD, FIOCLEX/FIONCLEX, FIONBIO, and terminal requests on a tty
+    (a pseudo-terminal's all go to it: vkernel/pty.py)."""
     fds = t.process.fds
     desc = fds.get(fd)
     request &= 0xFFFFFFFF
@@ -319,6 +321,11 @@ def sys_ioctl(t: Thread, fd: int, request: int, arg: int) -> int:
         on = t.process.mm.read_i32(arg)
         desc.flags = desc.flags | abi.O_NONBLOCK if on else desc.flags & ~abi.O_NONBLOCK
         return 0
+    if isinstance(desc, PtyEnd):
+        try:
+            return desc.tty_ioctl(t, request, arg)
+        except WouldBlock as exc:           # a background process stopping first
+            return exc.park(t)
     if request in (abi.TIOCGPGRP, abi.TIOCSPGRP):
         return _foreground_group(t, desc, request, arg)
     if request == abi.FIONREAD:

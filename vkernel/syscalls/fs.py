@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
+from typing import Callable
 
 from vkernel import abi
 from vkernel.errors import SyscallError
 from vkernel.syscalls.common import lookup_at, parent_at, read_path, start_location
 from vkernel.task import Thread
-from vkernel.vfs.inode import Inode
+from vkernel.vfs import xattr
+from vkernel.vfs.inode import Inode, Stat
 from vkernel.vfs.namespace import Location, join
 
 _VALID_OPEN = (abi.O_ACCMODE | abi.O_CREAT | abi.O_EXCL | abi.O_NOCTTY | abi.O_TRUNC | abi.O_APPEND
@@ -167,7 +170,11 @@ def sys_faccessat2(t: Thread, dirfd: int, path: int, mode: int, flags: int) -> i
 
 def check_permission(t: Thread, inode: Inode, mask: int) -> None:
     """DAC check of R/W/X bits for the caller; root passes except X without any x bit."""
-    st = inode.stat()
+    check_mode(t, inode.stat(), mask)
+
+
+def check_mode(t: Thread, st: Stat, mask: int) -> None:
+    """check_permission against attributes in hand (an open file's, say)."""
     creds = t.process.creds
     if creds.euid == 0:
         if mask & abi.X_OK and not st.mode & 0o111 and st.mode & abi.S_IFMT != abi.S_IFDIR:
@@ -384,7 +391,7 @@ def sys_fchmod(t: Thread, fd: int, mode: int) -> int:
     desc = t.process.fds.get(fd)
     if desc.inode is None or desc.flags & abi.O_PATH:
         raise SyscallError(abi.EBADF)
-    desc.inode.setattr(mode=mode)
+    desc.setattr(mode=mode)
     return 0
 
 
@@ -409,7 +416,7 @@ def sys_fchown(t: Thread, fd: int, uid: int, gid: int) -> int:
     desc = t.process.fds.get(fd)
     if desc.inode is None:
         raise SyscallError(abi.EBADF)
-    desc.inode.setattr(uid=_id_arg(uid), gid=_id_arg(gid))
+    desc.setattr(uid=_id_arg(uid), gid=_id_arg(gid))
     return 0
 
 
@@ -461,11 +468,12 @@ def sys_utimensat(t: Thread, dirfd: int, path: int, times: int, flags: int) -> i
     if path == 0:
         if dirfd == abi.AT_FDCWD:
             raise SyscallError(abi.EFAULT)
-        inode = t.process.fds.get(dirfd).inode
-        if inode is None:
+        desc = t.process.fds.get(dirfd)
+        if desc.inode is None:
             raise SyscallError(abi.EBADF)
+        setattr_ = desc.setattr            # the open file, even once unlinked
     else:
-        inode = lookup_at(t, dirfd, path, flags).inode
+        setattr_ = lookup_at(t, dirfd, path, flags).inode.setattr
     now = t.process.kernel.numbers.now_ns()
     if times == 0:
         atime = mtime = now
@@ -474,7 +482,7 @@ def sys_utimensat(t: Thread, dirfd: int, path: int, times: int, flags: int) -> i
         atime = _utime_field(raw[0], raw[1], now)
         mtime = _utime_field(raw[2], raw[3], now)
     if atime is not None or mtime is not None:
-        inode.setattr(atime_ns=atime, mtime_ns=mtime)
+        setattr_(atime_ns=atime, mtime_ns=mtime)
     return 0
 
 
@@ -533,60 +541,147 @@ def sys_sync(t: Thread) -> int:
 
 
 # -- extended attributes --------------------------------------------------------------------
-# No filesystem stores extended attributes yet: every lookup finds none (ENODATA), every
-# listing is empty, and setting one is refused (ENOTSUP), as on a filesystem without
-# xattr support.  Paths and fds are still checked first, so errors match Linux.
+# The rules live in vfs/xattr.py and the storage in each filesystem; these handlers read
+# the arguments in Linux's order (the name and value before the path or fd) and answer
+# in Linux's sizes: size 0 asks for the length, a smaller buffer is ERANGE.
 
-def _xattr_target(t: Thread, path: int, follow: bool) -> None:
-    lookup_at(t, abi.AT_FDCWD, path, follow=follow)
-
-
-def sys_getxattr(t: Thread, path: int, name: int, value: int, size: int) -> int:
-    """getxattr(2)."""
-    _xattr_target(t, path, follow=True)
-    read_path(t, name)
-    raise SyscallError(abi.ENODATA)
-
-
-def sys_lgetxattr(t: Thread, path: int, name: int, value: int, size: int) -> int:
-    """lgetxattr(2)."""
-    _xattr_target(t, path, follow=False)
-    read_path(t, name)
-    raise SyscallError(abi.ENODATA)
+def _xattr_name(t: Thread, address: int) -> bytes:
+    if address == 0:
+        raise SyscallError(abi.EFAULT)
+    try:
+        name = t.process.mm.read_cstring(address, abi.XATTR_NAME_MAX)
+    except SyscallError as exc:
+        raise SyscallError(abi.ERANGE if exc.errno == abi.ENAMETOOLONG else exc.errno) from None
+    xattr.check_name(name)
+    return name
 
 
-def sys_fgetxattr(t: Thread, fd: int, name: int, value: int, size: int) -> int:
-    """fgetxattr(2)."""
-    t.process.fds.get(fd)
-    read_path(t, name)
-    raise SyscallError(abi.ENODATA)
+@dataclass(frozen=True)
+class _Target:
+    """What an xattr call acts on: the inode (the namespace rules), where its attributes
+    live (None: in the inode), and its attributes for the caller's permission check (an
+    open file's own, which outlive its name)."""
+    inode: Inode
+    store: xattr.Store | None
+    stat: Callable[[], Stat]
+
+    def may(self, t: Thread) -> Callable[[int], None]:
+        return lambda mask: check_mode(t, self.stat(), mask)
 
 
-def sys_listxattr(t: Thread, path: int, listp: int, size: int) -> int:
-    """listxattr(2)."""
-    _xattr_target(t, path, follow=True)
+def _xattr_path(t: Thread, path: int, follow: bool) -> _Target:
+    inode = lookup_at(t, abi.AT_FDCWD, path, follow=follow).inode
+    return _Target(inode, None, inode.stat)
+
+
+def _xattr_fd(t: Thread, fd: int, write: bool) -> _Target:
+    """A pipe, socket or terminal has no inode of ours: as a special file it holds no
+    user.* attribute (ENODATA) and takes none (EPERM)."""
+    desc = t.process.fds.get(fd)
+    if desc.inode is None:
+        raise SyscallError(abi.EPERM if write else abi.ENODATA)
+    return _Target(desc.inode, desc.xattr_store(), desc.stat)
+
+
+def _answer(t: Thread, data: bytes, buf: int, size: int, limit: int) -> int:
+    """Copy ``data`` out as getxattr/listxattr do."""
+    size &= 0xFFFFFFFFFFFFFFFF
+    if size == 0:
+        return len(data)
+    if len(data) > min(size, limit):
+        raise SyscallError(abi.E2BIG if size >= limit else abi.ERANGE)
+    t.process.mm.write(buf, data)
+    return len(data)
+
+
+def _set(t: Thread, target: Callable[[], _Target], name: int, value: int, size: int, flags: int) -> int:
+    if flags & ~(abi.XATTR_CREATE | abi.XATTR_REPLACE):
+        raise SyscallError(abi.EINVAL)
+    key = _xattr_name(t, name)
+    size &= 0xFFFFFFFFFFFFFFFF
+    if size > abi.XATTR_SIZE_MAX:
+        raise SyscallError(abi.E2BIG)
+    data = bytes(t.process.mm.read(value, size)) if size else b""
+    it = target()
+    xattr.write(it.inode, key, data, flags, t.process.creds.euid, it.may(t), it.store)
     return 0
 
 
-def sys_llistxattr(t: Thread, path: int, listp: int, size: int) -> int:
-    """llistxattr(2)."""
-    _xattr_target(t, path, follow=False)
-    return 0
+def _get(t: Thread, target: Callable[[], _Target], name: int, value: int, size: int) -> int:
+    key = _xattr_name(t, name)
+    it = target()
+    data = xattr.read(it.inode, key, t.process.creds.euid, it.may(t), it.store)
+    return _answer(t, data, value, size, abi.XATTR_SIZE_MAX)
 
 
-def sys_flistxattr(t: Thread, fd: int, listp: int, size: int) -> int:
-    """flistxattr(2)."""
-    t.process.fds.get(fd)
+def _list(t: Thread, it: _Target, listp: int, size: int) -> int:
+    return _answer(t, xattr.pack_names(xattr.visible(it.inode, it.store)), listp, size, abi.XATTR_LIST_MAX)
+
+
+def _remove(t: Thread, target: Callable[[], _Target], name: int) -> int:
+    key = _xattr_name(t, name)
+    it = target()
+    xattr.remove(it.inode, key, t.process.creds.euid, it.may(t), it.store)
     return 0
 
 
 def sys_setxattr(t: Thread, path: int, name: int, value: int, size: int, flags: int) -> int:
-    """setxattr(2), lsetxattr(2)."""
-    _xattr_target(t, path, follow=True)
-    raise SyscallError(abi.ENOTSUP)
+    """setxattr(2)."""
+    return _set(t, lambda: _xattr_path(t, path, True), name, value, size, flags)
+
+
+def sys_lsetxattr(t: Thread, path: int, name: int, value: int, size: int, flags: int) -> int:
+    """lsetxattr(2)."""
+    return _set(t, lambda: _xattr_path(t, path, False), name, value, size, flags)
 
 
 def sys_fsetxattr(t: Thread, fd: int, name: int, value: int, size: int, flags: int) -> int:
     """fsetxattr(2)."""
-    t.process.fds.get(fd)
-    raise SyscallError(abi.ENOTSUP)
+    return _set(t, lambda: _xattr_fd(t, fd, True), name, value, size, flags)
+
+
+def sys_getxattr(t: Thread, path: int, name: int, value: int, size: int) -> int:
+    """getxattr(2)."""
+    return _get(t, lambda: _xattr_path(t, path, True), name, value, size)
+
+
+def sys_lgetxattr(t: Thread, path: int, name: int, value: int, size: int) -> int:
+    """lgetxattr(2)."""
+    return _get(t, lambda: _xattr_path(t, path, False), name, value, size)
+
+
+def sys_fgetxattr(t: Thread, fd: int, name: int, value: int, size: int) -> int:
+    """fgetxattr(2)."""
+    return _get(t, lambda: _xattr_fd(t, fd, False), name, value, size)
+
+
+def sys_listxattr(t: Thread, path: int, listp: int, size: int) -> int:
+    """listxattr(2)."""
+    return _list(t, _xattr_path(t, path, True), listp, size)
+
+
+def sys_llistxattr(t: Thread, path: int, listp: int, size: int) -> int:
+    """llistxattr(2)."""
+    return _list(t, _xattr_path(t, path, False), listp, size)
+
+
+def sys_flistxattr(t: Thread, fd: int, listp: int, size: int) -> int:
+    """flistxattr(2)."""
+    if t.process.fds.get(fd).inode is None:
+        return 0
+    return _list(t, _xattr_fd(t, fd, False), listp, size)
+
+
+def sys_removexattr(t: Thread, path: int, name: int) -> int:
+    """removexattr(2)."""
+    return _remove(t, lambda: _xattr_path(t, path, True), name)
+
+
+def sys_lremovexattr(t: Thread, path: int, name: int) -> int:
+    """lremovexattr(2)."""
+    return _remove(t, lambda: _xattr_path(t, path, False), name)
+
+
+def sys_fremovexattr(t: Thread, fd: int, name: int) -> int:
+    """fremovexattr(2)."""
+    return _remove(t, lambda: _xattr_fd(t, fd, True), name)

@@ -74,7 +74,7 @@ def sys_mmap(t: Thread, addr: int, length: int, prot: int, flags: int, fd: int, 
             mm.map(start, length, prot, shared=shared)
         else:
             assert desc.inode is not None
-            st = desc.inode.stat()
+            st = desc.stat()            # the open file's: its name may be gone
             name = desc.path.decode(errors="replace")
             attested = t.process.kernel.attest(t, desc.inode, name, executable=bool(prot & abi.PROT_EXEC))
             mm.map(start, length, prot, shared=shared, attested=attested, name=name, file_offset=offset,

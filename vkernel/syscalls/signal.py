@@ -331,10 +331,15 @@ def sys_setitimer(t: Thread, which: int, new: int, old: int) -> int:
 
 
 def _current_cpu(proc: Process, which: int) -> tuple[int, int]:
-    armed = proc.cpu_timers.get(which)
-    if armed is None:
+    if which not in proc.cpu_timers:
         return (0, 0)
-    deadline, interval = armed
+    # What is left depends on host CPU time: an input, as a clock read is.
+    left, interval = proc.kernel.sources.host_call("itimer", which, _cpu_left, proc, which)
+    return (left, interval)
+
+
+def _cpu_left(proc: Process, which: int) -> tuple[int, int]:
+    deadline, interval = proc.cpu_timers[which]
     return (max(deadline - proc.cpu_ns, 1), interval)
 
 

@@ -126,6 +126,13 @@ def _denied(errno: int) -> Callable[..., int]:
 
 F, P, D = "full", "partial", "denied"
 
+# Extended attributes (vkernel/vfs/xattr.py): stored by tmpfs, the overlay and host
+# directories; the container holds no CAP_SYS_ADMIN; no filesystem has POSIX ACLs.
+_XATTR_SET = ("user.* stored (a host directory: the host's own user.* xattrs); trusted.* and security.* "
+              "EPERM (no CAP_SYS_ADMIN); system.* (POSIX ACLs) EOPNOTSUPP")
+_XATTR_GET = "user.* and security.* as stored; trusted.* ENODATA (no CAP_SYS_ADMIN); system.* EOPNOTSUPP"
+_XATTR_LIST = "trusted.* left out (no CAP_SYS_ADMIN); a host directory shows only its user.* names"
+
 ROWS: list[Row] = [
     # -- files and descriptors ------------------------------------------------------------
     Row(0, "read", (FD, BUF_OUT(2), SIZE), fd.sys_read, F),
@@ -136,7 +143,10 @@ ROWS: list[Row] = [
     Row(5, "fstat", (FD, PTR), fs.sys_fstat, F),
     Row(6, "lstat", (PATH, PTR), fs.sys_lstat, F),
     Row(8, "lseek", (FD, OFF, WHENCE), fd.sys_lseek, F),
-    Row(16, "ioctl", (FD, IOCTL_REQ, PTR), fd.sys_ioctl, P, "FIONREAD, FIOCLEX, FIONBIO; terminal requests on a host tty"),
+    Row(16, "ioctl", (FD, IOCTL_REQ, PTR), fd.sys_ioctl, P,
+        "FIONREAD, FIOCLEX, FIONBIO; terminal requests on a host tty; pseudo-terminals (/dev/ptmx): termios "
+        "(and termios2), window size, TIOCSCTTY/TIOCNOTTY, process groups, TIOCGPTN/TIOCSPTLCK/TIOCGPTPEER, "
+        "TIOCSIG, TIOCSTI, job control (SIGTTIN/SIGTTOU); TIOCPKT without status bytes"),
     Row(17, "pread64", (FD, BUF_OUT(2), SIZE, OFF), fd.sys_pread64, F),
     Row(18, "pwrite64", (FD, BUF_IN(2), SIZE, OFF), fd.sys_pwrite64, F),
     Row(19, "readv", (FD, PTR, INT), fd.sys_readv, F),
@@ -230,15 +240,18 @@ ROWS: list[Row] = [
     Row(328, "pwritev2", (FD, PTR, INT, OFF, OFF, INT), fd.sys_pwritev2, P, "RWF_* hints ignored"),
     Row(332, "statx", (DIRFD, PATH, AT_FLAGS, UINT, PTR), fs.sys_statx, F),
     Row(436, "close_range", (UINT, UINT, UINT), fd.sys_close_range, F),
-    Row(188, "setxattr", (PATH, STR, PTR, SIZE, INT), fs.sys_setxattr, P, "no xattr storage yet: ENOTSUP"),
-    Row(189, "lsetxattr", (PATH, STR, PTR, SIZE, INT), fs.sys_setxattr, P, "no xattr storage yet: ENOTSUP"),
-    Row(190, "fsetxattr", (FD, STR, PTR, SIZE, INT), fs.sys_fsetxattr, P, "no xattr storage yet: ENOTSUP"),
-    Row(191, "getxattr", (PATH, STR, PTR, SIZE), fs.sys_getxattr, P, "no xattrs stored: ENODATA"),
-    Row(192, "lgetxattr", (PATH, STR, PTR, SIZE), fs.sys_lgetxattr, P, "no xattrs stored: ENODATA"),
-    Row(193, "fgetxattr", (FD, STR, PTR, SIZE), fs.sys_fgetxattr, P, "no xattrs stored: ENODATA"),
-    Row(194, "listxattr", (PATH, PTR, SIZE), fs.sys_listxattr, P, "always empty"),
-    Row(195, "llistxattr", (PATH, PTR, SIZE), fs.sys_llistxattr, P, "always empty"),
-    Row(196, "flistxattr", (FD, PTR, SIZE), fs.sys_flistxattr, P, "always empty"),
+    Row(188, "setxattr", (PATH, STR, PTR, SIZE, INT), fs.sys_setxattr, P, _XATTR_SET),
+    Row(189, "lsetxattr", (PATH, STR, PTR, SIZE, INT), fs.sys_lsetxattr, P, _XATTR_SET),
+    Row(190, "fsetxattr", (FD, STR, PTR, SIZE, INT), fs.sys_fsetxattr, P, _XATTR_SET),
+    Row(191, "getxattr", (PATH, STR, PTR, SIZE), fs.sys_getxattr, P, _XATTR_GET),
+    Row(192, "lgetxattr", (PATH, STR, PTR, SIZE), fs.sys_lgetxattr, P, _XATTR_GET),
+    Row(193, "fgetxattr", (FD, STR, PTR, SIZE), fs.sys_fgetxattr, P, _XATTR_GET),
+    Row(194, "listxattr", (PATH, PTR, SIZE), fs.sys_listxattr, P, _XATTR_LIST),
+    Row(195, "llistxattr", (PATH, PTR, SIZE), fs.sys_llistxattr, P, _XATTR_LIST),
+    Row(196, "flistxattr", (FD, PTR, SIZE), fs.sys_flistxattr, P, _XATTR_LIST),
+    Row(197, "removexattr", (PATH, STR), fs.sys_removexattr, P, _XATTR_SET),
+    Row(198, "lremovexattr", (PATH, STR), fs.sys_lremovexattr, P, _XATTR_SET),
+    Row(199, "fremovexattr", (FD, STR), fs.sys_fremovexattr, P, _XATTR_SET),
     Row(439, "faccessat2", (DIRFD, PATH, INT, AT_FLAGS), fs.sys_faccessat2, F),
     # -- sockets (vkernel/net/) ------------------------------------------------------------------
     Row(41, "socket", (SOCK_FAMILY, SOCK_TYPE, INT), socket.sys_socket, P,
@@ -275,8 +288,10 @@ ROWS: list[Row] = [
     Row(55, "getsockopt", (FD, INT, INT, PTR, PTR), socket.sys_getsockopt, P, "see setsockopt"),
     # -- memory ---------------------------------------------------------------------------------
     Row(9, "mmap", (PTR, SIZE, PROT, MAP_FLAGS, FD, OFF), mm.sys_mmap, P,
-        "MAP_SHARED file maps are copies written back on msync/munmap/exit (not coherent with "
-        "read/write); W^X enforced"),
+        "MAP_SHARED maps of a regular file share one page cache across processes, coherent with "
+        "read/write/truncate, written back on msync/munmap/exit; pages wholly past EOF of a shared map "
+        "raise SIGBUS (EFAULT for the kernel's accesses), but a private map reads them as zeros; changes "
+        "made to a host file from outside the container are not seen while it is mapped; W^X enforced"),
     Row(10, "mprotect", (PTR, SIZE, PROT), mm.sys_mprotect, F, "W^X enforced (EACCES + audit)"),
     Row(11, "munmap", (PTR, SIZE), mm.sys_munmap, F),
     Row(12, "brk", (PTR,), mm.sys_brk, F),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from vkernel import abi
 from vkernel.errors import SyscallError
@@ -10,6 +10,9 @@ from vkernel.sources import Sources
 from vkernel.vfs.file import FileDescription, HostFileDescription
 from vkernel.vfs.inode import InodeNumbers, encode_dev
 from vkernel.vfs.memfs import MemFS, MemInode
+
+if TYPE_CHECKING:
+    from vkernel.pty import Devpts
 
 
 class DeviceFile(FileDescription):
@@ -65,9 +68,10 @@ def _open_host_tty(sources: Sources, inode: MemInode, flags: int) -> FileDescrip
     return HostFileDescription(inode, flags, fd, b"/dev/tty", positional=False, sources=sources)
 
 
-def make_devfs(numbers: InodeNumbers, dev: int, sources: Sources) -> MemFS:
-    """A /dev with null, zero, full, random, urandom, tty and the std* links; random
-    bytes and the host terminal come from ``sources``."""
+def make_devfs(numbers: InodeNumbers, dev: int, sources: Sources, devpts: Devpts) -> MemFS:
+    """A /dev with null, zero, full, random, urandom, tty, ptmx and pts/, and the std*
+    links; random bytes and the host terminal come from ``sources``, pseudo-terminals
+    from ``devpts``."""
     random_bytes = sources.random_bytes
     fs = MemFS(numbers, dev, root_mode=0o755)
     root = fs.root()
@@ -87,10 +91,15 @@ def make_devfs(numbers: InodeNumbers, dev: int, sources: Sources) -> MemFS:
     device(b"full", 1, 7, zero_source, abi.ENOSPC)
     device(b"random", 1, 8, random_bytes)
     device(b"urandom", 1, 9, random_bytes)
-    root.children[b"tty"] = DeviceInode(fs, encode_dev(5, 0), lambda ino, flags: _open_host_tty(sources, ino, flags))
+    # /dev/tty: the caller's controlling pty if it has one, else the host's terminal.
+    root.children[b"tty"] = DeviceInode(fs, encode_dev(5, 0), lambda ino, flags: (
+        devpts.open_controlling(ino, flags) or _open_host_tty(sources, ino, flags)))
+    root.children[b"ptmx"] = DeviceInode(fs, encode_dev(5, 2), devpts.open_master)
     for i, name in enumerate((b"stdin", b"stdout", b"stderr")):
         root.symlink(name, b"/proc/self/fd/%d" % i, 0, 0)
     root.symlink(b"fd", b"/proc/self/fd", 0, 0)
     root.mkdir(b"shm", 0o1777, 0, 0)
-    root.mkdir(b"pts", 0o755, 0, 0)
+    pts = root.mkdir(b"pts", 0o755, 0, 0)
+    assert isinstance(pts, MemInode)
+    devpts.attach(fs, pts)
     return fs

@@ -22,8 +22,10 @@ from vkernel.waitq import WouldBlock
 from vkernel.vfs.inode import Stat
 
 if TYPE_CHECKING:
+    from vkernel.pagecache import PageCache
     from vkernel.vfs.inode import Inode
     from vkernel.vfs.namespace import Location
+    from vkernel.vfs.xattr import Store
     from vkernel.task import Thread
     from vkernel.waitq import WaitQueue
 
@@ -51,6 +53,9 @@ class FileDescription:
     # 0 bytes; those with a minimum (eventfd, timerfd, signalfd) refuse it with EINVAL.
     # With 0, an empty read or write returns 0 without calling the object.
     min_io = 0
+    # The inode holding a regular file's bytes, whose page cache (vkernel/pagecache.py)
+    # read and write consult while the file is mapped shared; None for everything else.
+    cache_inode: Inode | None = None
 
     def __init__(self, inode: Inode | None, flags: int, path: bytes = b"") -> None:
         self.inode = inode
@@ -83,13 +88,36 @@ class FileDescription:
     def size(self) -> int:
         return self.stat().size
 
+    # -- the page cache, coherent with shared mappings --
+    def page_cache(self) -> PageCache | None:
+        inode = self.cache_inode
+        return None if inode is None else inode.fs.numbers.page_caches.get(inode.ino)
+
+    def pread_cached(self, views: list[memoryview], offset: int) -> int:
+        """pread through the page cache: what every mapping of the file sees."""
+        n = self.pread(views, offset)
+        cache = self.page_cache()
+        if cache is not None and n > 0:
+            cache.read_over(views, offset, n)
+        return n
+
+    def pwrite_cached(self, data: list[memoryview] | list[bytes], offset: int) -> int:
+        """pwrite through the page cache: every mapping of the file sees the bytes."""
+        cache = self.page_cache()
+        if cache is None:
+            return self.pwrite(data, offset)
+        payload = b"".join(data)       # a copy: ``data`` may be the mapped pages themselves
+        n = self.pwrite([payload], offset)
+        cache.write_through(payload[:n], offset)
+        return n
+
     # -- stream I/O through the shared offset --
     def read(self, views: list[memoryview]) -> int:
         if not self.readable:
             raise SyscallError(abi.EBADF)
         if self.inode is not None and self.inode.is_dir:
             raise SyscallError(abi.EISDIR)
-        n = self.pread(views, self.offset)
+        n = self.pread_cached(views, self.offset)
         self.offset += n
         return n
 
@@ -98,7 +126,7 @@ class FileDescription:
             raise SyscallError(abi.EBADF)
         if self.flags & abi.O_APPEND:
             self.offset = self.size()
-        n = self.pwrite(data, self.offset)
+        n = self.pwrite_cached(data, self.offset)
         self.offset += n
         return n
 
@@ -108,7 +136,7 @@ class FileDescription:
             raise SyscallError(abi.EBADF)
         if not self.seekable:
             raise SyscallError(abi.ESPIPE)
-        return self.pread(views, offset)
+        return self.pread_cached(views, offset)
 
     def write_at(self, data: list[memoryview] | list[bytes], offset: int) -> int:
         if not self.writable:
@@ -116,7 +144,7 @@ class FileDescription:
         if not self.seekable:
             raise SyscallError(abi.ESPIPE)
         # Linux quirk kept: pwrite on an O_APPEND file appends.
-        return self.pwrite(data, self.size() if self.flags & abi.O_APPEND else offset)
+        return self.pwrite_cached(data, self.size() if self.flags & abi.O_APPEND else offset)
 
     def seek(self, offset: int, whence: int) -> int:
         if not self.seekable:
@@ -151,6 +179,17 @@ class FileDescription:
         if self.inode is None or not self.writable:
             raise SyscallError(abi.EINVAL)
         self.inode.setattr(size=length)
+
+    def setattr(self, *, mode: int | None = None, uid: int | None = None, gid: int | None = None,
+                atime_ns: int | None = None, mtime_ns: int | None = None) -> None:
+        """fchmod, fchown, futimens: the open file's attributes."""
+        if self.inode is None:
+            raise SyscallError(abi.EBADF)
+        self.inode.setattr(mode=mode, uid=uid, gid=gid, atime_ns=atime_ns, mtime_ns=mtime_ns)
+
+    def xattr_store(self) -> Store | None:
+        """Where f*xattr(2) find the open file's extended attributes: its inode's."""
+        return self.inode
 
     def sync(self) -> None:
         """fsync(2): nothing to do for storage that is not host-backed."""

@@ -13,6 +13,7 @@ directory is gone.
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import stat as host_stat
 import struct
@@ -20,6 +21,7 @@ import struct
 from vkernel import abi
 from vkernel.errors import SyscallError, from_os_error
 from vkernel.sources import Sources
+from vkernel.vfs import xattr
 from vkernel.vfs.file import FileDescription, HostFileDescription
 from vkernel.vfs.inode import ST_RDONLY, Filesystem, Inode, InodeNumbers, Stat, StatFs, check_name, dtype_of
 
@@ -99,6 +101,34 @@ def _entries(root_fd: int, rel: bytes) -> list[tuple[bytes, int, int, int]]:
             return [(os.fsencode(entry.name), dev, entry.inode(), _scandir_mode(entry)) for entry in it]
     finally:
         os.close(fd)
+
+
+def _by_proc_path(root_fd: int, rel: bytes, fn, *args):
+    """``fn(path, *args)`` with ``path`` naming the object ``rel`` through an O_PATH fd's
+    /proc/self/fd link: the host's xattr calls take no directory fd and refuse an O_PATH
+    fd itself, and the link is the host kernel's own, never a path of the mount."""
+    fd = open_beneath(root_fd, rel, os.O_PATH | os.O_NOFOLLOW)
+    try:
+        return fn(f"/proc/self/fd/{fd}", *args)
+    finally:
+        os.close(fd)
+
+
+def _user_xattrs(path: str | int) -> list[bytes]:
+    """The user.* names; none on a filesystem without extended attributes (as Linux
+    lists none there), so a copy-up from it still works."""
+    try:
+        names = os.listxattr(path)
+    except OSError as exc:
+        if exc.errno == errno.ENOTSUP:
+            return []
+        raise
+    return [os.fsencode(name) for name in names if name.startswith("user.")]
+
+
+def _host_xattr_flags(flags: int) -> int:
+    return ((os.XATTR_CREATE if flags & abi.XATTR_CREATE else 0)
+            | (os.XATTR_REPLACE if flags & abi.XATTR_REPLACE else 0))
 
 
 def _readlink(root_fd: int, rel: bytes) -> bytes:
@@ -183,10 +213,7 @@ class HostInode(Inode):
         return self._st
 
     def stat(self) -> Stat:
-        st = self._refresh()
-        return Stat(self.fs.dev, self.ino, st.st_mode, st.st_nlink, st.st_uid, st.st_gid, st.st_size,
-                    rdev=st.st_rdev, blksize=st.st_blksize, blocks=st.st_blocks,
-                    atime_ns=st.st_atime_ns, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
+        return _stat(self.fs.dev, self.ino, self._refresh())
 
     def _child_rel(self, name: bytes) -> bytes:
         return self.rel + b"/" + name if self.rel else name
@@ -215,7 +242,11 @@ class HostInode(Inode):
         if size is not None:
             if self.is_dir:
                 raise SyscallError(abi.EISDIR)
+            cache = self.fs.numbers.page_caches.get(self.ino)
+            old_size = self.stat().size if cache is not None else 0
             self.fs.host("truncate", self.rel, _truncate, self.fs.root_fd, self.rel, size)
+            if cache is not None:
+                cache.resized(old_size, size)
         if atime_ns is not None or mtime_ns is not None:
             st = self._refresh()
             times = (st.st_atime_ns if atime_ns is None else atime_ns,
@@ -298,6 +329,37 @@ class HostInode(Inode):
             raise SyscallError(abi.EINVAL)
         return self.fs.host("readlink", self.rel, _readlink, self.fs.root_fd, self.rel)
 
+    # -- extended attributes: the host's user.* namespace, and nothing else of the host's --
+    def _has_user_xattrs(self) -> bool:
+        return self.mode & abi.S_IFMT in (abi.S_IFREG, abi.S_IFDIR)
+
+    def getxattr(self, name: bytes) -> bytes:
+        if not name.startswith(xattr.USER) or not self._has_user_xattrs():
+            raise SyscallError(abi.ENODATA)
+        return self.fs.host("getxattr", self.rel, _by_proc_path, self.fs.root_fd, self.rel, os.getxattr, name)
+
+    def listxattr(self) -> list[bytes]:
+        if not self._has_user_xattrs():
+            return []
+        return self.fs.host("listxattr", self.rel, _by_proc_path, self.fs.root_fd, self.rel, _user_xattrs)
+
+    def setxattr(self, name: bytes, value: bytes, flags: int) -> None:
+        self.fs.check_writable()
+        if not name.startswith(xattr.USER):
+            raise SyscallError(abi.EOPNOTSUPP)
+        if not self._has_user_xattrs():
+            raise SyscallError(abi.EPERM)
+        self.fs.host("setxattr", self.rel, _by_proc_path, self.fs.root_fd, self.rel, os.setxattr,
+                     name, value, _host_xattr_flags(flags))
+
+    def removexattr(self, name: bytes) -> None:
+        self.fs.check_writable()
+        if not name.startswith(xattr.USER):
+            raise SyscallError(abi.ENODATA)
+        if not self._has_user_xattrs():
+            raise SyscallError(abi.EPERM)
+        self.fs.host("removexattr", self.rel, _by_proc_path, self.fs.root_fd, self.rel, os.removexattr, name)
+
     def open(self, flags: int) -> FileDescription:
         kind = self.mode & abi.S_IFMT
         if flags & abi.O_PATH:
@@ -316,8 +378,99 @@ class HostInode(Inode):
             raise SyscallError(abi.EINVAL)
         if flags & abi.O_TRUNC and accmode != abi.O_RDONLY:
             host_flags |= os.O_TRUNC
+        cache = self.fs.numbers.page_caches.get(self.ino) if host_flags & os.O_TRUNC else None
+        old_size = self.stat().size if cache is not None else 0
         fd = self.fs.host("open", self.rel, open_beneath, self.fs.root_fd, self.rel, host_flags)
-        return HostFileDescription(self, flags, fd, sources=self.fs.sources)
+        if cache is not None:
+            cache.resized(old_size, 0)
+        return HostFile(self, flags, fd)
+
+
+class HostFile(HostFileDescription):
+    """An open regular file of a host directory.
+
+    Once open, a file of a writable directory is the host fd's, not the path's: fstat,
+    ftruncate, fchmod, fchown, futimens and the f*xattr calls reach it through the fd,
+    so they keep working after an unlink (st_nlink 0) or a rename and never touch
+    another file that took its name.  A
+    file of a read-only directory (a lower layer) goes through ``inode``, which an
+    overlay copies up first.
+    """
+
+    def __init__(self, node: HostInode, flags: int, host_fd: int) -> None:
+        super().__init__(node, flags, host_fd, sources=node.fs.sources)
+        self.node = node        # the storage; ``inode`` is what fstat names (an overlay's own)
+        self.cache_inode = node
+
+    @property
+    def _by_fd(self) -> bool:
+        return not self.node.fs.readonly and self.inode is not None
+
+    def stat(self) -> Stat:
+        if not self._by_fd:
+            return super().stat()
+        assert self.inode is not None
+        return _stat(self.inode.fs.dev, self.inode.ino, self._host("fstat", os.fstat, self.host_fd))
+
+    def truncate(self, length: int) -> None:
+        if not self._by_fd:
+            return super().truncate(length)
+        if not self.writable:
+            raise SyscallError(abi.EINVAL)
+        cache = self.page_cache()
+        old_size = self.size() if cache is not None else 0
+        self._host("ftruncate", os.ftruncate, self.host_fd, length)
+        if cache is not None:
+            cache.resized(old_size, length)
+        return None
+
+    def setattr(self, *, mode: int | None = None, uid: int | None = None, gid: int | None = None,
+                atime_ns: int | None = None, mtime_ns: int | None = None) -> None:
+        if not self._by_fd:
+            return super().setattr(mode=mode, uid=uid, gid=gid, atime_ns=atime_ns, mtime_ns=mtime_ns)
+        if mode is not None:
+            self._host("fchmod", os.fchmod, self.host_fd, mode & 0o7777)
+        if uid is not None or gid is not None:
+            self._host("fchown", os.fchown, self.host_fd, -1 if uid is None else uid, -1 if gid is None else gid)
+        if atime_ns is not None or mtime_ns is not None:
+            st = self._host("fstat", os.fstat, self.host_fd)
+            times = (st.st_atime_ns if atime_ns is None else atime_ns,
+                     st.st_mtime_ns if mtime_ns is None else mtime_ns)
+            self._host("futimens", _futimens, self.host_fd, times)
+        return None
+
+    # -- extended attributes: the host's user.* namespace, through the fd --
+    def xattr_store(self) -> xattr.Store | None:
+        return self if self._by_fd else super().xattr_store()
+
+    def getxattr(self, name: bytes) -> bytes:
+        if not name.startswith(xattr.USER):
+            raise SyscallError(abi.ENODATA)
+        return self._host("fgetxattr", os.getxattr, self.host_fd, name)
+
+    def listxattr(self) -> list[bytes]:
+        return self._host("flistxattr", _user_xattrs, self.host_fd)
+
+    def setxattr(self, name: bytes, value: bytes, flags: int) -> None:
+        if not name.startswith(xattr.USER):
+            raise SyscallError(abi.EOPNOTSUPP)
+        self._host("fsetxattr", os.setxattr, self.host_fd, name, value, _host_xattr_flags(flags))
+
+    def removexattr(self, name: bytes) -> None:
+        if not name.startswith(xattr.USER):
+            raise SyscallError(abi.ENODATA)
+        self._host("fremovexattr", os.removexattr, self.host_fd, name)
+
+
+def _futimens(fd: int, times: tuple[int, int]) -> None:
+    os.utime(fd, ns=times)
+
+
+def _stat(dev: int, ino: int, st: os.stat_result) -> Stat:
+    """A host stat result under the kernel's own device and inode numbers."""
+    return Stat(dev, ino, st.st_mode, st.st_nlink, st.st_uid, st.st_gid, st.st_size,
+                rdev=st.st_rdev, blksize=st.st_blksize, blocks=st.st_blocks,
+                atime_ns=st.st_atime_ns, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
 
 
 def _scandir_mode(entry: os.DirEntry) -> int:

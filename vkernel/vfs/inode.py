@@ -16,6 +16,7 @@ from vkernel import abi
 from vkernel.errors import SyscallError
 
 if TYPE_CHECKING:
+    from vkernel.pagecache import PageCache
     from vkernel.vfs.file import FileDescription
     from vkernel.vfs.namespace import Location
 
@@ -35,12 +36,16 @@ def encode_dev(major: int, minor: int) -> int:
 class InodeNumbers:
     """One allocator per kernel, so inode numbers are unique across every filesystem.
     It also carries the kernel's wall clock for file times, ``now_ns`` (the kernel's
-    Sources: invariant 4, so a replay gets the recorded times)."""
+    Sources: invariant 4, so a replay gets the recorded times), and the page caches of
+    mapped files, which those numbers key."""
 
     def __init__(self, now_ns: Callable[[], int] = time.time_ns) -> None:
         self.now_ns = now_ns
         self._next = itertools.count(2)
         self._host: dict[tuple[int, int], int] = {}
+        # The page caches of files mapped shared, by the number of the inode storing the
+        # bytes (vkernel/pagecache.py): numbers are unique across filesystems.
+        self.page_caches: dict[int, PageCache] = {}
 
     def new(self) -> int:
         return next(self._next)
@@ -229,6 +234,21 @@ class Inode:
     # -- files --
     def open(self, flags: int) -> FileDescription:
         raise SyscallError(abi.ENXIO)
+
+    # -- extended attributes: storage only; vfs/xattr.py applies the namespace rules --
+    # The defaults are a filesystem without xattr support (proc): EOPNOTSUPP, none listed.
+    def getxattr(self, name: bytes) -> bytes:
+        raise SyscallError(abi.EOPNOTSUPP)
+
+    def listxattr(self) -> list[bytes]:
+        return []
+
+    def setxattr(self, name: bytes, value: bytes, flags: int) -> None:
+        """``flags``: XATTR_CREATE (EEXIST if present), XATTR_REPLACE (ENODATA if absent)."""
+        raise SyscallError(abi.EOPNOTSUPP)
+
+    def removexattr(self, name: bytes) -> None:
+        raise SyscallError(abi.EOPNOTSUPP)
 
 
 def dtype_of(mode: int) -> int:

@@ -8,21 +8,28 @@ host root) is a plain tree: its ``.wh.*`` files are ordinary files.
 
 A tarball is read once into memory (no file of it is ever written to the host);
 entries that could name anything outside the layer, device nodes and links to nothing
-are refused with a warning and the rest loads.
+are refused with a warning and the rest loads.  A tarball past the limits (TarLimits:
+its uncompressed bytes, one entry's size, its entry count) is refused whole, read no
+further than the limit: a decompression bomb costs at most the limit in time and one
+entry's worth of memory at a time.
 """
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
 import os
 import tarfile
 import zlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import BinaryIO, Callable
 
 from vkernel import abi
 from vkernel.errors import SyscallError
 from vkernel.vfs.file import FileDescription
 from vkernel.vfs.inode import NAME_MAX, Inode, InodeNumbers
 from vkernel.vfs.memfs import MemFS, MemFile, MemInode
+from vkernel.vfs.xattr import SECURITY, TRUSTED, USER
 
 WHITEOUT_PREFIX = b".wh."
 OPAQUE_MARKER = b".wh..wh..opq"
@@ -96,6 +103,80 @@ class LowerLayer:
 
 # -- tarball layers --------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class TarLimits:
+    """How much of a layer tarball is read into memory at most."""
+    total_bytes: int = 4 << 30          # the uncompressed tar stream, headers included
+    entry_bytes: int = 1 << 30          # one entry (a file's size, a pax or long-name header)
+    entries: int = 500_000
+
+    @classmethod
+    def for_quota(cls, layer_bytes: int | None) -> TarLimits:
+        """The limits under the policy's [quotas] layer_bytes; "unlimited" (None) lifts
+        the total, never the bound on one entry or the entry count."""
+        if layer_bytes is None:
+            return cls(total_bytes=1 << 62)
+        return cls(total_bytes=layer_bytes, entry_bytes=min(cls.entry_bytes, layer_bytes))
+
+
+def _human(n: int) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift} {unit}"
+    return f"{n} bytes"
+
+
+class _Bounded:
+    """The uncompressed stream of a tarball, for tarfile: nothing past
+    ``limits.total_bytes`` is ever produced, and no single read asks for more than one
+    entry may hold (tarfile reads a pax or long-name header, and we read a file, in one
+    call)."""
+
+    def __init__(self, raw: BinaryIO, limits: TarLimits, path: str) -> None:
+        self.raw = raw
+        self.limits = limits
+        self.path = path
+        self.pos = 0
+
+    def _past(self, what: str, limit: int) -> LayerError:
+        return LayerError(f"{self.path}: refused: {what} is over the limit of {_human(limit)}")
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0 or size > self.limits.entry_bytes + tarfile.BLOCKSIZE:
+            raise self._past("an entry", self.limits.entry_bytes)
+        left = self.limits.total_bytes - self.pos
+        data = self.raw.read(min(size, left + 1))
+        self.pos += len(data)
+        if self.pos > self.limits.total_bytes:
+            raise self._past("the uncompressed tarball", self.limits.total_bytes)
+        return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        target = {os.SEEK_SET: offset, os.SEEK_CUR: self.pos + offset}.get(whence)
+        if target is None:
+            raise OSError("a layer tarball is read forward only")
+        if target > self.limits.total_bytes:
+            raise self._past("the uncompressed tarball", self.limits.total_bytes)
+        self.pos = self.raw.seek(target)
+        return self.pos
+
+    def tell(self) -> int:
+        return self.pos
+
+
+def _decompressed(path: str) -> BinaryIO:
+    """The tar stream of ``path``: plain, gzip, bzip2 or xz, told by its magic bytes."""
+    with open(path, "rb") as f:
+        magic = f.read(6)
+    if magic.startswith(b"\x1f\x8b"):
+        return gzip.open(path, "rb")
+    if magic.startswith(b"BZh"):
+        return bz2.open(path, "rb")
+    if magic.startswith(b"\xfd7zXZ\x00"):
+        return lzma.open(path, "rb")
+    return open(path, "rb")
+
+
 class TarLayerFS(MemFS):
     """A layer tarball's tree, held in memory and never written."""
 
@@ -134,10 +215,12 @@ def _components(name: str) -> list[bytes] | str:
 
 
 class _TarLoader:
-    def __init__(self, fs: TarLayerFS, source: str, warn: Callable[[str], None]) -> None:
+    def __init__(self, fs: TarLayerFS, source: str, warn: Callable[[str], None], limits: TarLimits) -> None:
         self.fs = fs
         self.source = source
         self.warn = warn
+        self.limits = limits
+        self.count = 0
 
     def refuse(self, member: tarfile.TarInfo, reason: str) -> None:
         self.warn(f"layer {self.source}: entry {member.name!r} refused: {reason}")
@@ -168,6 +251,12 @@ class _TarLoader:
         return node
 
     def add(self, tar: tarfile.TarFile, member: tarfile.TarInfo) -> None:
+        self.count += 1
+        if self.count > self.limits.entries:
+            raise LayerError(f"{self.source}: refused: more than {self.limits.entries} entries")
+        if member.size > self.limits.entry_bytes:
+            raise LayerError(f"{self.source}: refused: entry {member.name!r} of {member.size} bytes "
+                             f"is over the limit of {_human(self.limits.entry_bytes)}")
         parts = _components(member.name)
         if isinstance(parts, str):
             return self.refuse(member, parts)
@@ -208,7 +297,24 @@ class _TarLoader:
         else:
             return self.refuse(member, "file type not supported in a layer")
         self._meta(node, member)
+        self._xattrs(node, member)
         return None
+
+    def _xattrs(self, node: MemInode, member: tarfile.TarInfo) -> None:
+        """The entry's extended attributes, as GNU tar and docker record them (PAX
+        ``SCHILY.xattr.NAME`` records; tarfile keeps their bytes as surrogates)."""
+        node.xattrs.clear()
+        for key, text in member.pax_headers.items():
+            if not key.startswith("SCHILY.xattr."):
+                continue
+            name = key[len("SCHILY.xattr."):].encode("utf-8", "surrogateescape")
+            value = text.encode("utf-8", "surrogateescape")
+            if not name.startswith((USER, TRUSTED, SECURITY)) or name in (USER, TRUSTED, SECURITY):
+                self.refuse(member, f"extended attribute {name!r}: namespace not supported")
+            elif len(name) > abi.XATTR_NAME_MAX or len(value) > abi.XATTR_SIZE_MAX:
+                self.refuse(member, f"extended attribute {name!r}: too long")
+            else:
+                node.xattrs[name] = value
 
     def lookup(self, linkname: str) -> MemInode | str:
         """A hard link's target: an entry loaded earlier from this same tarball."""
@@ -233,22 +339,32 @@ class _TarLoader:
         node.times.atime_ns = node.times.mtime_ns = node.times.ctime_ns = mtime
 
 
-def load_tar(numbers: InodeNumbers, dev: int, path: str, warn: Callable[[str], None]) -> TarLayerFS:
+_READ_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError)
+
+
+def load_tar(numbers: InodeNumbers, dev: int, path: str, warn: Callable[[str], None],
+             limits: TarLimits = TarLimits()) -> TarLayerFS:
     """A layer tarball (plain, gzip, bzip2 or xz) as a read-only in-memory tree.
 
-    Raises LayerError when ``path`` is not a tar file at all; a tarball that breaks off
-    part-way keeps the entries read so far, with a warning.
+    Raises LayerError when ``path`` is not a tar file at all or goes past ``limits``; a
+    tarball that breaks off part-way keeps the entries read so far, with a warning.
     """
     fs = TarLayerFS(numbers, dev)
-    loader = _TarLoader(fs, path, warn)
+    loader = _TarLoader(fs, path, warn, limits)
     try:
-        tar = tarfile.open(path, "r:*")
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        stream = _decompressed(path)
+    except OSError as exc:
         raise LayerError(f"{path}: not a readable tar file ({exc})") from None
-    with tar:
+    with stream:
         try:
-            for member in tar:
-                loader.add(tar, member)
-        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
-            warn(f"layer {path}: the tarball breaks off ({exc}); later entries are not loaded")
+            tar = tarfile.open(fileobj=_Bounded(stream, limits, path), mode="r:")  # type: ignore[arg-type]
+        except _READ_ERRORS as exc:
+            raise LayerError(f"{path}: not a readable tar file ({exc})") from None
+        with tar:
+            try:
+                while (member := tar.next()) is not None:
+                    loader.add(tar, member)
+                    tar.members.clear()     # tarfile would keep every header
+            except _READ_ERRORS as exc:
+                warn(f"layer {path}: the tarball breaks off ({exc}); later entries are not loaded")
     return fs

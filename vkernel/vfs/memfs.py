@@ -11,6 +11,7 @@ from vkernel import abi
 from vkernel.errors import SyscallError
 from vkernel.vfs.file import FileDescription, copy_out
 from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, Times, check_name, dtype_of
+from vkernel.vfs.xattr import growth
 
 if TYPE_CHECKING:
     from vkernel.policy.quota import WritableSpace
@@ -63,6 +64,8 @@ class MemInode(Inode):
         self.whiteouts: set[bytes] = set()
         self.opaque = False
         self.rdev = 0
+        # Extended attributes by full name; their bytes count as file bytes (the quota).
+        self.xattrs: dict[bytes, bytes] = {}
 
     def stat(self) -> Stat:
         size = len(self.target) if self.is_symlink else (4096 if self.is_dir else self.size)
@@ -97,6 +100,9 @@ class MemInode(Inode):
         if size is not None:
             if self.is_dir:
                 raise SyscallError(abi.EISDIR)
+            cache = self.fs.numbers.page_caches.get(self.ino)
+            if cache is not None:
+                cache.resized(self.size, size)
             if size < len(self.data):
                 self.fs.charge(size - len(self.data))
                 del self.data[size:]
@@ -183,10 +189,15 @@ class MemInode(Inode):
         self.data = bytearray(data)
 
     def forget_if_gone(self) -> None:
-        """An unlinked file nobody has open: its bytes leave the writable-bytes account."""
-        if self.nlink <= 0 and self.opens == 0 and self.data:
-            self.fs.charge(-len(self.data))
+        """An unlinked file nobody has open: its bytes (data and extended attributes)
+        leave the writable-bytes account."""
+        if self.nlink > 0 or self.opens:
+            return
+        held = len(self.data) + sum(len(name) + len(value) for name, value in self.xattrs.items())
+        if held:
+            self.fs.charge(-held)
             self.data = bytearray()
+            self.xattrs = {}
 
     def unlink(self, name: bytes) -> None:
         child = self._take(name)
@@ -206,6 +217,7 @@ class MemInode(Inode):
             raise SyscallError(abi.ENOTEMPTY)
         del self.children[name]
         child.nlink = 0
+        child.forget_if_gone()
         self.nlink -= 1
         self.touch()
 
@@ -252,6 +264,30 @@ class MemInode(Inode):
             raise SyscallError(abi.EINVAL)
         return self.target
 
+    # -- extended attributes: listed in name order, as tmpfs keeps them --
+    def getxattr(self, name: bytes) -> bytes:
+        value = self.xattrs.get(name)
+        if value is None:
+            raise SyscallError(abi.ENODATA)
+        return value
+
+    def listxattr(self) -> list[bytes]:
+        return sorted(self.xattrs)
+
+    def setxattr(self, name: bytes, value: bytes, flags: int) -> None:
+        self.fs.check_writable()
+        self.fs.charge(growth(self.xattrs, name, value, flags))
+        self.xattrs[name] = value
+        self.touch(change_only=True)
+
+    def removexattr(self, name: bytes) -> None:
+        self.fs.check_writable()
+        value = self.xattrs.pop(name, None)
+        if value is None:
+            raise SyscallError(abi.ENODATA)
+        self.fs.charge(-len(name) - len(value))
+        self.touch(change_only=True)
+
     def open(self, flags: int) -> FileDescription:
         if flags & abi.O_TRUNC and self.mode_bits & abi.S_IFMT == abi.S_IFREG and flags & abi.O_ACCMODE:
             self.setattr(size=0)
@@ -269,6 +305,8 @@ class MemFile(FileDescription):
         super().__init__(node, flags)
         self.node = node
         node.opens += 1
+        if node.mode_bits & abi.S_IFMT == abi.S_IFREG:
+            self.cache_inode = node
 
     def close(self) -> None:
         self.node.opens -= 1

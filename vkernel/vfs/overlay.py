@@ -25,6 +25,7 @@ from typing import Callable, Sequence
 
 from vkernel import abi
 from vkernel.errors import SyscallError
+from vkernel.vfs import xattr
 from vkernel.vfs.file import FileDescription, read_all
 from vkernel.vfs.hostfs import HostFS, HostInode, open_beneath
 from vkernel.vfs.inode import Filesystem, Inode, InodeNumbers, Stat, StatFs, check_name
@@ -141,6 +142,10 @@ class MemUpper(Upper):
         else:
             raise SyscallError(abi.EPERM)
         assert isinstance(up, MemInode)
+        for attr in lower.listxattr():
+            value = lower.getxattr(attr)
+            self.fs.charge(len(attr) + len(value), force=True)
+            up.xattrs[attr] = value
         up.times.atime_ns, up.times.mtime_ns, up.times.ctime_ns = st.atime_ns, st.mtime_ns, st.ctime_ns
         return up
 
@@ -269,17 +274,34 @@ class HostUpper(Upper):
             self._drop(directory, temp)
             up = directory.create(temp, 0o600, st.uid, st.gid)
             self._write(up, read_all(lower))
-            self._fsync(up)
         else:
             raise SyscallError(abi.EPERM)
         if kind != abi.S_IFLNK:
+            self._copy_xattrs(lower, up)
             self._settle(up, st.mode, st.uid, st.gid)
+        if kind == abi.S_IFREG:
+            self._fsync(up)
         up.setattr(atime_ns=st.atime_ns, mtime_ns=st.mtime_ns)
         if kind == abi.S_IFREG:
             directory.rename(temp, directory, name, 0)
             up = directory.lookup(name)
         self._fsync(directory)
         return up
+
+    @staticmethod
+    def _copy_xattrs(lower: Inode, up: Inode) -> None:
+        """The lower object's user.* attributes, the only ones a host directory takes
+        from us; a host filesystem without them copies up without them (as overlayfs
+        ignores EOPNOTSUPP)."""
+        for attr in lower.listxattr():
+            if not attr.startswith(xattr.USER):
+                continue
+            try:
+                up.setxattr(attr, lower.getxattr(attr), 0)
+            except SyscallError as exc:
+                if exc.errno != abi.EOPNOTSUPP:
+                    raise
+                return
 
     def _write(self, node: Inode, data: bytes) -> None:
         assert isinstance(node, HostInode)
@@ -630,6 +652,20 @@ class OverlayInode(Inode):
 
     def readlink(self) -> bytes:
         return self.top.readlink()
+
+    # -- extended attributes: read from the top object, written after a copy-up --
+    def getxattr(self, name: bytes) -> bytes:
+        return self.top.getxattr(name)
+
+    def listxattr(self) -> list[bytes]:
+        return self.top.listxattr()
+
+    def setxattr(self, name: bytes, value: bytes, flags: int) -> None:
+        self.copy_up().setxattr(name, value, flags)
+
+    def removexattr(self, name: bytes) -> None:
+        self.top.getxattr(name)             # ENODATA without a pointless copy-up
+        self.copy_up().removexattr(name)
 
     def open(self, flags: int) -> FileDescription:
         writing = flags & abi.O_ACCMODE != abi.O_RDONLY or flags & abi.O_TRUNC
