@@ -1,6 +1,6 @@
 """Pseudo-terminals: C programs run natively and under vkemu with the same output
 (/dev/ptmx pairs, the line discipline, raw mode and VMIN/VTIME, readiness, a child with
-the slave as controlling terminal, hang-up), Python's pty module and script(1), and
+the slave as controlling terminal, hang-up, a session leader's exit), Python's pty module and script(1), and
 the line discipline object on its own."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from vkernel import abi
 from vkernel.ldisc import LineDiscipline, Termios
 
 
-@pytest.mark.parametrize("name", ["pty_basic", "pty_raw", "pty_session"])
+@pytest.mark.parametrize("name", ["pty_basic", "pty_raw", "pty_session", "pty_hangup"])
 def test_pty_program_matches_native(name: str, variant: str) -> None:
     prog = program(name, variant)
     native, emu = run_native([prog]), run_vkemu([prog])

@@ -175,7 +175,8 @@ class Kernel:
         volumes = self.config.volumes + [Volume(m.host, m.guest, m.readonly, m.noexec) for m in self.policy.mounts]
         ns = Namespace(Mount(b"/", *self._root_overlay(dev, [b"/dev", b"/proc", b"/tmp"]
                                                          + [os.fsencode(v.guest) for v in volumes])))
-        ns.mount(Mount(b"/dev", make_devfs(self.numbers, dev(), self.sources, Devpts(self)), "devtmpfs", ["rw"]))
+        self.devpts = Devpts(self)
+        ns.mount(Mount(b"/dev", make_devfs(self.numbers, dev(), self.sources, self.devpts), "devtmpfs", ["rw"]))
         ns.mount(Mount(b"/proc", ProcFS(self.numbers, dev(), procview.KernelProcView(self)), "proc", ["rw"]))
         ns.mount(Mount(b"/tmp", MemFS(self.numbers, dev()), "tmpfs", ["rw"]))
         for vol in volumes:
@@ -857,6 +858,7 @@ class Kernel:
         self._exit_seq += 1
         proc.exit_seq = self._exit_seq
         self._end_vfork(proc, proc.pid)
+        self.devpts.leader_exits(proc)
         self._exit(proc, status, crash)
         for child in self.processes.values():
             if child.ppid == proc.pid:

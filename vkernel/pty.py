@@ -112,6 +112,12 @@ class Pty:
             return False
         return True
 
+    def leader_exits(self, leader: Process) -> None:
+        pgrp, self.session, self.pgrp = self.pgrp, 0, 0
+        for member in self._members(pgrp):
+            if member is not leader:
+                signals.send_to_process(self.kernel, member, signals.SigInfo(abi.SIGHUP, signals.SI_KERNEL))
+
     # -- opening and closing --
     def open_slave(self, inode: MemInode, flags: int, proc: Process | None) -> PtySlave:
         if self.hung_up or self.locked:
@@ -612,6 +618,15 @@ class Devpts:
 
     def controlling(self, proc: Process) -> Pty | None:
         return next((p for p in self.ptys.values() if p.controls(proc)), None)
+
+    def leader_exits(self, proc: Process) -> None:
+        """A session leader's exit frees its pty (disassociate_ctty on exit): the
+        foreground group gets SIGHUP (no SIGCONT, as Linux does for a pty)."""
+        if not _leads_session(proc):
+            return
+        pty = self.controlling(proc)
+        if pty is not None:
+            pty.leader_exits(proc)
 
     def release(self, pty: Pty) -> None:
         """The master closed: the slave's name goes; once no end is open the index is free."""
