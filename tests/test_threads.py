@@ -22,6 +22,7 @@ DIFFERENTIAL = [
     "priority",            # getpriority/setpriority: nice values, clamping, fork, errors
     "threads_spin",        # spinning threads are preempted: by quanta, and by another's timer
     "threads_wake_spin",   # a thread running uncounted wakes another, then spins waiting for it
+    "threads_signal_self", # a thread signalling itself in a loop leaves the CPU to a runnable sibling
     "sched_time_errors",   # affinity/rr-interval/clock-setting errors a container gives unprivileged
 ]
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from vkernel.task import Thread
 
 QUANTUM_INSTRUCTIONS = 200_000
+# Slices in a row a thread may go on first while others are runnable (see Scheduler.add).
+FRONT_STREAK = 64
 
 
 class State(enum.Enum):
@@ -102,6 +104,14 @@ class Scheduler:
     # -- run queue --
     def add(self, t: Thread, front: bool = False) -> None:
         t.state = State.RUNNABLE
+        # Going on first restarts the quantum, so a thread whose every slice ends early
+        # (a signal to itself after each syscall) would never let the others run: after
+        # FRONT_STREAK slices in a row while others wait, it queues behind them.
+        if front and self.runq:
+            t.front_streak += 1
+            front = t.front_streak <= FRONT_STREAK
+        if not front:
+            t.front_streak = 0
         if front:
             self.runq.appendleft(t)
         else:

@@ -46,6 +46,7 @@ class Thread:
     clear_child_tid: int = 0
     robust_list: tuple[int, int] = (0, 0)
     control: Control | None = None     # set by a handler that must stop the emulator
+    front_streak: int = 0              # slices in a row it went on first (Scheduler.add)
     # Signals: queued on this thread, the alternate stack (sp, flags, size), the mask
     # sigsuspend replaced, and whether anything may have become deliverable.
     pending: list[SigInfo] = field(default_factory=list)
