@@ -39,7 +39,6 @@ ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/root"}
 # -> the reason (a design decision, or a feature not implemented yet).
 KNOWN = {
     "test_memfd_create": "memfd_create is refused (ENOSYS): W^X forbids fileless code; data-only memfds are not offered",
-    "test_openpty": "no pseudo-terminals (/dev/ptmx, /dev/pts) yet",
     "test_mmap.MmapTests.test_access_parameter": "W^X: a PROT_EXEC mapping of a file the container wrote is EACCES",
     "test_fcntl_64_bit": "F_NOTIFY (dnotify) is not implemented: EINVAL, as a kernel built without it",
     "UDPLITE": "UDP-Lite sockets (IPPROTO_UDPLITE) are refused with EPROTONOSUPPORT",
