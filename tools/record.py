@@ -176,9 +176,16 @@ class Writer:
         self.blob = bytearray()        # the data of the pending data events
         self.written = 0               # events in chunks already written
 
-    def record(self, kind: bytes, payload: bytes) -> None:
+    def record(self, kind: bytes, *parts: bytes | bytearray) -> None:
+        """One record whose payload is ``parts`` joined (written as they are: a chunk's
+        blob is never copied into one payload)."""
         self.started = self.started or kind == b"H"
-        self.file.write(_RECORD_HEAD.pack(kind, len(payload), zlib.crc32(payload)) + payload)
+        crc = 0
+        for part in parts:
+            crc = zlib.crc32(part, crc)
+        self.file.write(_RECORD_HEAD.pack(kind, sum(map(len, parts)), crc))
+        for part in parts:
+            self.file.write(part)
 
     @property
     def count(self) -> int:
@@ -207,14 +214,15 @@ class Writer:
         if not self.events or not self.started:
             return
         text = zlib.compress(json.dumps(self.events, separators=(",", ":")).encode(), 1)
-        blob, packed = bytes(self.blob), 0
+        blob: bytes | bytearray = self.blob
+        packed = 0
         if blob:
             # Compress the blob unless a sample says it will not shrink (random bytes,
             # compressed files): zlib over incompressible data costs time for nothing.
-            sample = blob[:1 << 16]
+            sample = bytes(memoryview(blob)[:1 << 16])
             if len(zlib.compress(sample, 1)) < 0.9 * len(sample):
                 blob, packed = zlib.compress(blob, 1), 1
-        self.record(b"C", _CHUNK_HEAD.pack(len(text), packed) + text + blob)
+        self.record(b"C", _CHUNK_HEAD.pack(len(text), packed), text, blob)
         self.written += len(self.events)
         self.events.clear()
         self.blob.clear()
