@@ -37,7 +37,7 @@ from vkernel.policy.paths import symlink_guard
 from vkernel.policy.quota import QuotaMeter
 from vkernel.policy.trust import TrustedDigests
 from vkernel.pty import Devpts
-from vkernel.sched import QUANTUM_INSTRUCTIONS, Scheduler, State, Wait
+from vkernel.sched import QUANTUM_INSTRUCTIONS, YIELD_AFTER_WAKE, Scheduler, State, Wait
 from vkernel.sources import Sources, SourceStop
 from vkernel.syscalls.spec import make_invoker
 from vkernel.syscalls.table import TABLE, Row
@@ -1111,7 +1111,7 @@ class Dispatcher:
         self.regs = cpu.args
         self.set_result = cpu.set_result
         self.cpu = cpu
-        self.runq = self.kernel.sched.runq
+        self.sched = self.kernel.sched
         self.others_runnable = self.kernel.sched.others_runnable
 
     def dispatch(self, t: Thread, regs: Sequence[int]) -> int | Control:
@@ -1134,15 +1134,30 @@ class Dispatcher:
         regs = self.regs
         nr = regs[0]
         t = self.thread
+        sched = self.sched
+        wakes = sched.wakes
         result = self.dispatch(t, regs)
         if self.observe is not None:
             self.observe(t, nr, regs, result)
         if result.__class__ is int:
             self.set_result(result)
-            # A thread running without a count that wakes another must become
-            # preemptible now, or a loop waiting for the woken one would never end:
-            # stop, and go on counted (the scheduler puts it back first).
-            return t.attention or (bool(self.runq) and not self.cpu.counting and self.others_runnable())
+            if sched.wakes != wakes:
+                # A thread running without a count that wakes another must become
+                # preemptible now, or a loop waiting for the woken one would never end:
+                # stop, and go on counted (the scheduler puts it back first).
+                t.yield_after = YIELD_AFTER_WAKE
+                return t.attention or (not self.cpu.counting and self.others_runnable())
+            if t.yield_after:
+                # Wake-up preemption, a few syscalls late: a waker that goes on without
+                # blocking yields to the woken thread while what it let go around its
+                # syscalls (a lock, CPython's GIL) may still be free.  Quanta alone
+                # nearly always end while the waker holds it again.
+                t.yield_after -= 1
+                if not t.yield_after and self.others_runnable():
+                    t.control = Yield()
+                    return True
+            return t.attention
+        t.yield_after = 0                  # it blocks, yields or leaves: the CPU is free
         if result.result is not None:  # type: ignore[union-attr]
             self.set_result(result.result)  # type: ignore[union-attr]
         if t.wait is not None:

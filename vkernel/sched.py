@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 QUANTUM_INSTRUCTIONS = 200_000
 # Slices in a row a thread may go on first while others are runnable (see Scheduler.add).
 FRONT_STREAK = 64
+# A thread that woke another yields at its second syscall after the wake unless it
+# blocked first (Dispatcher.on_syscall): wake-up preemption, a little late.
+YIELD_AFTER_WAKE = 2
 
 
 class State(enum.Enum):
@@ -99,6 +102,7 @@ class Scheduler:
         self._timers: list[tuple[int, int, Timer]] = []
         self._seq = itertools.count()
         self.blocked: dict[int, Wait] = {}       # tid -> wait, for deadlock reports
+        self.wakes = 0                           # blocked threads made runnable so far
         self._host_watches: list[HostWatch] = []
 
     # -- run queue --
@@ -152,6 +156,7 @@ class Scheduler:
             wait.timer.cancelled = True
         t.wait = None
         self.blocked.pop(t.tid, None)
+        self.wakes += 1
         if result is None:
             t.restart_nr = wait.nr
             t.resumed_policy = wait.restart

@@ -47,6 +47,7 @@ class Thread:
     robust_list: tuple[int, int] = (0, 0)
     control: Control | None = None     # set by a handler that must stop the emulator
     front_streak: int = 0              # slices in a row it went on first (Scheduler.add)
+    yield_after: int = 0               # syscalls left before it yields to a thread it woke
     # Signals: queued on this thread, the alternate stack (sp, flags, size), the mask
     # sigsuspend replaced, and whether anything may have become deliverable.
     pending: list[SigInfo] = field(default_factory=list)
