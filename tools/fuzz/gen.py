@@ -118,7 +118,7 @@ PATHS = [
     b"/proc", b"/proc/self", b"/proc/self/maps", b"/proc/self/status", b"/proc/self/fd", b"/proc/self/fd/3",
     b"/proc/self/exe", b"/proc/self/cwd", b"/proc/1/cmdline", b"/proc/999/stat", b"/proc/self/stat",
     b"/dev", b"/dev/null", b"/dev/zero", b"/dev/full", b"/dev/urandom", b"/dev/random", b"/dev/shm",
-    b"/dev/shm/x", b"/dev/fd/0", b"/dev/stdout", b"/nonexistent", b"/nonexistent/x", b"/usr/bin",
+    b"/dev/shm/x", b"/dev/fd/0", b"/dev/stdout", b"/dev/ptmx", b"/dev/pts/0", b"/dev/tty", b"/nonexistent", b"/nonexistent/x", b"/usr/bin",
     b"/bin/sh", b"/etc/hostname", b"/tmp/f0\0ignored", b"/tmp\0/f0", b"//tmp//f0", b"/tmp/d0/f/..",
     b"/tmp/" + b"a" * 255, b"/tmp/" + b"a" * 256, b"/" + b"a" * 4094, b"/" + b"a" * 4095,
     b"/tmp/" + b"a/" * 2045, b"/tmp/" + b"b/" * 2046,
@@ -346,7 +346,7 @@ def _open_dir(g: Generator) -> list[dict]:
 
 def _open_other(g: Generator) -> list[dict]:
     path = g.rng.choice([b"/etc/passwd", b"/dev/null", b"/dev/zero", b"/dev/full", b"/dev/urandom",
-                         b"/proc/self/maps", b"/proc/self/status", b"/etc/hostname"])
+                         b"/proc/self/maps", b"/proc/self/status", b"/etc/hostname", b"/dev/ptmx"])
     return [_p(path), _i(g.rng.choice([abi.O_RDONLY, abi.O_RDWR, abi.O_WRONLY, abi.O_PATH])), _i(0)]
 
 
