@@ -15,6 +15,14 @@ def test_fork_wait_exec(variant: str) -> None:
     assert (emu.stdout, emu.returncode) == (native.stdout, native.returncode)
 
 
+def test_pidfds(variant: str) -> None:
+    """pidfd_open, pidfd_send_signal (flags, siginfo), poll and waitid(P_PIDFD)."""
+    prog = program("pidfd", variant)
+    native, emu = run_native([prog]), run_vkemu([prog])
+    assert native.returncode == 0
+    assert (emu.stdout.decode(), emu.returncode) == (native.stdout.decode(), native.returncode)
+
+
 @pytest.fixture
 def scripts(tmp_path: Path) -> Path:
     (tmp_path / "garbage").write_bytes(b"\x00\x01\x02 not a program\n")

@@ -860,6 +860,8 @@ class Kernel:
         self._end_vfork(proc, proc.pid)
         self.devpts.leader_exits(proc)
         self._exit(proc, status, crash)
+        if proc.exit_queue is not None:
+            proc.exit_queue.wake_all(abi.POLLIN | abi.POLLRDNORM)
         for child in self.processes.values():
             if child.ppid == proc.pid:
                 child.ppid = 1

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from vkernel.signals import SigInfo
     from vkernel.memory import AddressSpace
     from vkernel.vfs.namespace import Location
+    from vkernel.waitq import WaitQueue
 
 
 @dataclass
@@ -109,6 +110,7 @@ class Process:
     # wait4/waitid callers parked until a child changes state: each Wait leaves the
     # list when it is woken from there or cancelled, so it never wakes a later wait.
     child_waiters: list[Wait] = field(default_factory=list)
+    exit_queue: WaitQueue | None = None   # pidfds watching for its exit (vkernel/pidfd.py)
     # Job control: the signal that stopped the process (0 while it runs), the threads
     # parked by the stop until SIGCONT, and the change its parent's wait has not
     # reported yet (a wait status: stopped, or continued; 0 when there is none).

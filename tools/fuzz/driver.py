@@ -126,8 +126,9 @@ def _result_problem(result: int) -> str:
 _POINTER_KINDS = frozenset({"ptr", "path", "str", "buf_in", "buf_out", "sockaddr"})
 _FD_KINDS = frozenset({"fd", "dirfd"})
 # Calls that read fds or pointers the table's argument kinds do not show: fds inside
-# structures (poll sets, control messages, epoll events) or addresses passed as integers.
-_EBADF_TOO = frozenset({"select", "pselect6", "sendmsg", "sendmmsg", "close_range", "fcntl"})
+# structures (poll sets, control messages, epoll events), an id that is an fd for one
+# id type (waitid's P_PIDFD) or addresses passed as integers.
+_EBADF_TOO = frozenset({"select", "pselect6", "sendmsg", "sendmmsg", "close_range", "fcntl", "waitid"})
 _EFAULT_TOO = frozenset({"ioctl", "prctl", "arch_prctl", "fcntl", "futex", "set_robust_list", "rseq", "keyctl",
                          "ptrace", "mremap", "madvise", "mbind", "set_mempolicy", "get_mempolicy"})
 

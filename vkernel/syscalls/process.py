@@ -7,6 +7,7 @@ from vkernel import abi
 from vkernel.control import Block, Exec, Spawn
 from vkernel.errors import SyscallError
 from vkernel.exec import MAX_ARG_STRLEN, prepare_exec
+from vkernel.pidfd import PIDFD_NONBLOCK, PidFd
 from vkernel.sched import Wait
 from vkernel.syscalls.common import read_path, start_location
 from vkernel.task import WAIT_STATUS_CONTINUED, Process, Thread
@@ -130,6 +131,20 @@ def _wait_for(t: Thread, idtype: int, ident: int, options: int) -> Process | int
     return Block()
 
 
+def sys_pidfd_open(t: Thread, pid: int, flags: int) -> int:
+    """pidfd_open(2): a close-on-exec fd naming the process ``pid`` leads (a zombie
+    too); EINVAL for another thread's id, ESRCH once it is reaped."""
+    if flags & ~PIDFD_NONBLOCK or pid <= 0:
+        raise SyscallError(abi.EINVAL)
+    kernel = t.process.kernel
+    proc = kernel.processes.get(pid)
+    if proc is None:
+        if any(th.tid == pid for p in kernel.processes.values() for th in p.threads):
+            raise SyscallError(abi.EINVAL)
+        raise SyscallError(abi.ESRCH)
+    return t.process.fds.install(PidFd(proc, flags), cloexec=True)
+
+
 def sys_wait4(t: Thread, pid: int, status: int, options: int, rusage: int) -> int | Block:
     """wait4(2): exits, and with WUNTRACED/WCONTINUED stops and continues."""
     if options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE):
@@ -160,14 +175,26 @@ def sys_wait4(t: Thread, pid: int, status: int, options: int, rusage: int) -> in
 
 
 def sys_waitid(t: Thread, idtype: int, ident: int, infop: int, options: int, rusage: int) -> int | Block:
-    """waitid(2): P_ALL, P_PID, P_PGID; WEXITED, WSTOPPED, WCONTINUED, WNOWAIT, WNOHANG."""
+    """waitid(2): P_ALL, P_PID, P_PGID, P_PIDFD; WEXITED, WSTOPPED, WCONTINUED, WNOWAIT, WNOHANG."""
     if options & ~(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE):
         raise SyscallError(abi.EINVAL)
     if not options & (WEXITED | WSTOPPED | WCONTINUED):
         raise SyscallError(abi.EINVAL)
+    # A pidfd names its process; a non-blocking one makes the wait WNOHANG, and EAGAIN
+    # when nothing is ready unless the caller asked for WNOHANG itself.
+    nonblocking_pidfd = False
+    if idtype == P_PIDFD:
+        desc = t.process.fds.get(ident)
+        if not isinstance(desc, PidFd):
+            raise SyscallError(abi.EBADF)
+        nonblocking_pidfd = desc.nonblocking and not options & WNOHANG
+        options |= WNOHANG if desc.nonblocking else 0
+        idtype, ident = P_PID, desc.process.pid
     if idtype not in (P_ALL, P_PID, P_PGID) or (idtype == P_PID and ident <= 0) or (idtype == P_PGID and ident < 0):
         raise SyscallError(abi.EINVAL)
     found = _wait_for(t, idtype, ident, options)
+    if found == 0 and nonblocking_pidfd:
+        raise SyscallError(abi.EAGAIN)
     if not isinstance(found, Process):
         if found == 0 and infop:
             t.process.mm.write(infop, bytes(128))

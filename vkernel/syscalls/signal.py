@@ -6,6 +6,8 @@ import struct
 from vkernel import abi, signals
 from vkernel.control import Block, SigReturn
 from vkernel.errors import SyscallError
+from vkernel.pidfd import (PIDFD_SIGNAL_FLAGS, PIDFD_SIGNAL_PROCESS_GROUP, PIDFD_SIGNAL_THREAD,
+                           PidFd)
 from vkernel.sched import Timer, Wait
 from vkernel.signals import SigInfo
 from vkernel.syscalls.common import timespec_ns
@@ -244,6 +246,45 @@ def sys_rt_sigqueueinfo(t: Thread, pid: int, sig: int, uinfo: int) -> int:
     if not targets:
         raise SyscallError(abi.ESRCH)
     signals.send_to_process(t.process.kernel, targets[0], info)
+    return 0
+
+
+def sys_pidfd_send_signal(t: Thread, pidfd: int, sig: int, uinfo: int, flags: int) -> int:
+    """pidfd_send_signal(2): kill(2) (or, with a siginfo, rt_sigqueueinfo) to the
+    process the pidfd names, or its leading thread, or the process group it leads (at
+    most one PIDFD_SIGNAL_* flag); ESRCH once it has been reaped, nothing for a zombie."""
+    if flags & ~PIDFD_SIGNAL_FLAGS or bin(flags).count("1") > 1:
+        raise SyscallError(abi.EINVAL)
+    desc = t.process.fds.get(pidfd)
+    if not isinstance(desc, PidFd):
+        raise SyscallError(abi.EBADF)
+    target = desc.process
+    if uinfo:
+        raw = t.process.mm.read(uinfo, 128)
+        if struct.unpack_from("<i", raw)[0] != sig:
+            raise SyscallError(abi.EINVAL)
+        info = _queued_info(t, sig, uinfo, target.pid)
+    else:
+        info = _user_info(t, sig)
+    if not 0 <= sig <= 64:
+        raise SyscallError(abi.EINVAL)
+    kernel = t.process.kernel
+    if kernel.processes.get(target.pid) is not target:
+        raise SyscallError(abi.ESRCH)
+    if flags == PIDFD_SIGNAL_PROCESS_GROUP:
+        # The group whose id is the pidfd's pid (ESRCH unless the process leads one).
+        group = [p for p in kernel.processes.values() if p.pgid == target.pid and p.exit_code is None]
+        if not group:
+            raise SyscallError(abi.ESRCH)
+        for proc in group if sig else ():
+            signals.send_to_process(kernel, proc, info)
+        return 0
+    if sig and target.exit_code is None:
+        leader = next((th for th in target.threads if th.tid == target.pid), None)
+        if flags == PIDFD_SIGNAL_THREAD and leader is not None:
+            signals.send_to_thread(kernel, leader, info)
+        else:
+            signals.send_to_process(kernel, target, info)
     return 0
 
 

@@ -370,7 +370,10 @@ ROWS: list[Row] = [
     Row(59, "execve", (PATH, PTR, PTR), process.sys_execve, P,
         "static and dynamic ELF (PT_INTERP from the container root), #! scripts; no binfmt_misc"),
     Row(61, "wait4", (INT, PTR, INT, PTR), process.sys_wait4, P, "the rusage is all zeros"),
-    Row(247, "waitid", (INT, INT, PTR, INT, PTR), process.sys_waitid, P, "no P_PIDFD; the rusage is all zeros"),
+    Row(247, "waitid", (INT, INT, PTR, INT, PTR), process.sys_waitid, P, "the rusage is all zeros"),
+    Row(434, "pidfd_open", (INT, INT), process.sys_pidfd_open, P, "no PIDFD_THREAD (a thread's id is EINVAL)"),
+    Row(424, "pidfd_send_signal", (FD, SIGNAL, PTR, UINT), signal.sys_pidfd_send_signal, P,
+        "no PIDFD_SIGNAL_* flags (EINVAL)"),
     Row(322, "execveat", (DIRFD, PATH, PTR, PTR, AT_FLAGS), process.sys_execveat, P, "see execve"),
     # -- threads and futexes ----------------------------------------------------------------------
     Row(56, "clone", (CLONE_FLAGS, PTR, PTR, PTR, PTR), thread.sys_clone, P, "threads only; processes come later"),
