@@ -68,6 +68,14 @@ int main(void) {
     SHOW("closed fd", pidfd_send_signal(77, 0, NULL, 0));
     char c;
     SHOW("read a pidfd", read(self, &c, 1));
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d", getpid());
+    int procdir = open(dir, O_RDONLY | O_DIRECTORY);
+    got = 0;
+    SHOW("send through an open /proc/PID", pidfd_send_signal(procdir, SIGUSR1, NULL, 0));
+    printf("handler saw: %s\n", got == 1 ? "SI_USER" : got == 2 ? "SI_QUEUE" : "nothing");
+    int procfile = open("/proc/self/status", O_RDONLY);
+    SHOW("a /proc file is no pidfd", pidfd_send_signal(procfile, 0, NULL, 0));
 
     int go[2];
     pipe(go);

@@ -12,6 +12,7 @@ from vkernel.sched import Timer, Wait
 from vkernel.signals import SigInfo
 from vkernel.syscalls.common import timespec_ns
 from vkernel.task import Process, SigAction, Thread
+from vkernel.vfs.procfs import ProcDir
 
 SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
 SIGSET_SIZE = 8
@@ -256,9 +257,17 @@ def sys_pidfd_send_signal(t: Thread, pidfd: int, sig: int, uinfo: int, flags: in
     if flags & ~PIDFD_SIGNAL_FLAGS or bin(flags).count("1") > 1:
         raise SyscallError(abi.EINVAL)
     desc = t.process.fds.get(pidfd)
-    if not isinstance(desc, PidFd):
+    kernel = t.process.kernel
+    if isinstance(desc, PidFd):
+        target = desc.process
+    elif isinstance(desc.inode, ProcDir) and desc.inode.pid is not None:
+        # An open /proc/PID directory names its process too (ESRCH once reaped).
+        found = kernel.processes.get(desc.inode.pid)
+        if found is None:
+            raise SyscallError(abi.ESRCH)
+        target = found
+    else:
         raise SyscallError(abi.EBADF)
-    target = desc.process
     if uinfo:
         raw = t.process.mm.read(uinfo, 128)
         if struct.unpack_from("<i", raw)[0] != sig:
@@ -268,7 +277,6 @@ def sys_pidfd_send_signal(t: Thread, pidfd: int, sig: int, uinfo: int, flags: in
         info = _user_info(t, sig)
     if not 0 <= sig <= 64:
         raise SyscallError(abi.EINVAL)
-    kernel = t.process.kernel
     if kernel.processes.get(target.pid) is not target:
         raise SyscallError(abi.ESRCH)
     if flags == PIDFD_SIGNAL_PROCESS_GROUP:

@@ -86,7 +86,7 @@ class ProcFS(Filesystem):
                                                                        lambda: t[1]))
                     for fd, target in sorted(proc.proc_fds().items())}
 
-        return ProcDir(self, (pid,), entries, mode=0o555)
+        return ProcDir(self, (pid,), entries, mode=0o555, pid=pid)
 
 
 class ProcInode(Inode):
@@ -107,9 +107,10 @@ class ProcInode(Inode):
 
 class ProcDir(ProcInode):
     def __init__(self, fs: ProcFS, key: tuple, listing: Callable[[], dict[bytes, Callable[[], Inode]]],
-                 mode: int = 0o555) -> None:
+                 mode: int = 0o555, pid: int | None = None) -> None:
         super().__init__(fs, key, abi.S_IFDIR | mode)
         self.listing = listing
+        self.pid = pid                 # /proc/PID: an open one names the process, as a pidfd
 
     def lookup(self, name: bytes) -> Inode:
         factory = self.listing().get(name)
