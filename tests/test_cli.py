@@ -5,7 +5,6 @@ import signal
 import struct
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from conftest import REPO, program, run_native, run_vkemu
@@ -111,7 +110,8 @@ def test_ctrl_c_stops_a_guest_that_never_makes_a_syscall() -> None:
 
 
 def test_sigterm_ends_a_sleeping_guest() -> None:
-    proc = _start_vkemu(["/bin/busybox", "sleep", "30"])
-    time.sleep(1.0)
+    # The line comes once the guest runs (vkemu's handlers are in place by then).
+    proc = _start_vkemu(["/bin/busybox", "sh", "-c", "echo ready; exec /bin/busybox sleep 30"])
+    assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 128 + signal.SIGTERM
