@@ -48,6 +48,8 @@ _lib.uc_context_free.argtypes = [ctypes.c_void_p]
 
 _SYSCALL_CB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
 _CODE_CB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint32, ctypes.c_void_p)
+
+
 class _TLBEntry(ctypes.Structure):
     _fields_ = [("paddr", ctypes.c_uint64), ("perms", ctypes.c_int)]
 
@@ -189,35 +191,22 @@ class CPU:
         self._watch_hook: int | None = None
         self._watch_cb = _CODE_CB(self._watch_trampoline)
         self._hook_ref = _SYSCALL_CB(self._syscall_trampoline)
-        handle = ctypes.c_size_t()
-        status = _lib.uc_hook_add(self._uch, ctypes.byref(handle), ucc.UC_HOOK_INSN,
-                                  ctypes.cast(self._hook_ref, ctypes.c_void_p), None, 1, 0,
-                                  x86.UC_X86_INS_SYSCALL)
-        if status != ucc.UC_ERR_OK:
-            raise unicorn.UcError(status)
-        # Guest page permissions, so the invalid-access hooks can cover every address
-        # except readable-and-writable pages.  Unicorn 2.1 keeps a store to a page any
-        # such hook covers on its slow path for good (about 40 ns a store), and a store
-        # to a readable, writable page cannot fault, so those pages need none.
+        self._add_hook(ucc.UC_HOOK_INSN, self._hook_ref, extra=x86.UC_X86_INS_SYSCALL)
+        # Unicorn 2.1 keeps a store on its slow path (about 40 ns a store) when the
+        # page's TLB entry has execute rights (it might hit translated code) or an
+        # invalid-access hook covers the page.  Without page tables every entry gets
+        # all rights, so: the virtual-TLB mode, with a fill hook giving each page its
+        # own rights (an access the page does not allow still gets an entry, its own
+        # right added, and Unicorn's region check faults it), and invalid-access hooks
+        # over every address but the readable, writable pages, where nothing can fault.
         self._prot_runs: list[tuple[int, int, int]] = []       # (start, end, prot), sorted
+        self._starts: list[int] = []                            # of _prot_runs, for bisect
         self._fault_hooks: dict[tuple[int, int], int] = {}     # (first, last byte) -> handle
         self._fault_hooks_stale = True
         self._fault_cb = _MEM_FAULT_CB(self._mem_fault_hook)
-        self._starts: list[int] = []                            # of _prot_runs, for bisect
-        # Unicorn 2.1 without page tables gives every TLB entry read, write and execute
-        # rights, and a store to a page with execute rights stays on the slow path (it
-        # might hit translated code): about 40 ns a store.  In the virtual-TLB mode this
-        # hook fills entries with the page's own rights, so stores to data pages run at
-        # full speed after the first.  An access the page does not allow still gets an
-        # entry (its own right added): Unicorn's region check then faults it through the
-        # invalid-access hooks, as before.
         self._uc.ctl_set_tlb_mode(ucc.UC_TLB_VIRTUAL)
         self._tlb_cb = _TLB_FILL_CB(self._tlb_fill)
-        handle = ctypes.c_size_t()
-        status = _lib.uc_hook_add(self._uch, ctypes.byref(handle), ucc.UC_HOOK_TLB_FILL,
-                                  ctypes.cast(self._tlb_cb, ctypes.c_void_p), None, 1, 0, 0)
-        if status != ucc.UC_ERR_OK:
-            raise unicorn.UcError(status)
+        self._add_hook(ucc.UC_HOOK_TLB_FILL, self._tlb_cb)
         self._uc.hook_add(ucc.UC_HOOK_INTR, self._intr_hook)
         # The 32-bit syscall gates from 64-bit code: vkernel has none.  Unicorn would run
         # sysenter as a no-op; it is #UD instead, as on AMD CPUs (int $0x80 is an
@@ -316,13 +305,19 @@ class CPU:
             _lib.uc_hook_del(self._uch, self._fault_hooks.pop(bounds))
         for first, last in wanted:
             if (first, last) not in self._fault_hooks:
-                handle = ctypes.c_size_t()
-                status = _lib.uc_hook_add(self._uch, ctypes.byref(handle), ucc.UC_HOOK_MEM_INVALID,
-                                          ctypes.cast(self._fault_cb, ctypes.c_void_p), None, first, last, 0)
-                if status != ucc.UC_ERR_OK:
-                    raise unicorn.UcError(status)
-                self._fault_hooks[(first, last)] = handle.value
+                self._fault_hooks[(first, last)] = self._add_hook(ucc.UC_HOOK_MEM_INVALID, self._fault_cb,
+                                                                  first, last)
         self._fault_hooks_stale = False
+
+    def _add_hook(self, kind: int, callback: Any, begin: int = 1, end: int = 0, extra: int = 0) -> int:
+        """A hook with a raw ctypes callback (kept alive by the caller); its handle.
+        begin > end: every address."""
+        handle = ctypes.c_size_t()
+        status = _lib.uc_hook_add(self._uch, ctypes.byref(handle), kind, ctypes.cast(callback, ctypes.c_void_p),
+                                  None, begin, end, extra)
+        if status != ucc.UC_ERR_OK:
+            raise unicorn.UcError(status)
+        return handle.value
 
     def regions(self) -> list[tuple[int, int, int]]:
         """Unicorn's own view of the mappings: (begin, end inclusive, prot)."""
@@ -484,12 +479,7 @@ class CPU:
             self._watch_hook = None
         self._watch = watch
         if watch is not None:
-            handle = ctypes.c_size_t()
-            status = _lib.uc_hook_add(self._uch, ctypes.byref(handle), ucc.UC_HOOK_CODE,
-                                      ctypes.cast(self._watch_cb, ctypes.c_void_p), None, 1, 0, 0)
-            if status != ucc.UC_ERR_OK:
-                raise unicorn.UcError(status)
-            self._watch_hook = handle.value
+            self._watch_hook = self._add_hook(ucc.UC_HOOK_CODE, self._watch_cb)
         # Code already translated has no call to the hook (or still has one).
         self._uc.ctl_flush_tb()
 

@@ -33,7 +33,3 @@ class AnonFile(FileDescription):
 
     def readable_bytes(self) -> int:
         return 0
-
-    @property
-    def nonblocking(self) -> bool:
-        return bool(self.flags & abi.O_NONBLOCK)

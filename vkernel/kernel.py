@@ -1114,7 +1114,6 @@ class Dispatcher:
         self.set_result = cpu.set_result
         self.cpu = cpu
         self.sched = self.kernel.sched
-        self.others_runnable = self.kernel.sched.others_runnable
 
     def dispatch(self, t: Thread, regs: Sequence[int]) -> int | Control:
         """Run syscall ``regs[0]`` (arguments in ``regs[1:7]``) for ``t``: the handler's
@@ -1148,14 +1147,14 @@ class Dispatcher:
                 # preemptible now, or a loop waiting for the woken one would never end:
                 # stop, and go on counted (the scheduler puts it back first).
                 t.yield_after = YIELD_AFTER_WAKE
-                return t.attention or (not self.cpu.counting and self.others_runnable())
+                return t.attention or (not self.cpu.counting and sched.others_runnable())
             if t.yield_after:
                 # Wake-up preemption, a few syscalls late: a waker that goes on without
                 # blocking yields to the woken thread while what it let go around its
                 # syscalls (a lock, CPython's GIL) may still be free.  Quanta alone
                 # nearly always end while the waker holds it again.
                 t.yield_after -= 1
-                if not t.yield_after and self.others_runnable():
+                if not t.yield_after and sched.others_runnable():
                     t.control = Yield()
                     return True
             return t.attention

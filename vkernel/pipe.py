@@ -280,7 +280,7 @@ class PipeEnd(FileDescription):
 
 class PipeReadEnd(PipeEnd):
     def read(self, views: list[memoryview]) -> int:
-        return self.pipe.read(views, bool(self.flags & abi.O_NONBLOCK))
+        return self.pipe.read(views, self.nonblocking)
 
     def poll(self) -> int:
         """Linux's pipe_poll for a reader: data, and hang-up once no writer is left."""
@@ -293,7 +293,7 @@ class PipeReadEnd(PipeEnd):
 
 class PipeWriteEnd(PipeEnd):
     def write(self, data: list[memoryview] | list[bytes]) -> int:
-        return self.pipe.write(data, bool(self.flags & abi.O_NONBLOCK), bool(self.flags & abi.O_DIRECT))
+        return self.pipe.write(data, self.nonblocking, bool(self.flags & abi.O_DIRECT))
 
     def poll(self) -> int:
         """Linux's pipe_poll for a writer: a free page, and an error once no reader is left."""

@@ -515,10 +515,10 @@ class PtyEnd(FileDescription):
 
 class PtyMaster(PtyEnd):
     def read(self, views: list[memoryview]) -> int:
-        return self.pty.master_read(views, bool(self.flags & abi.O_NONBLOCK))
+        return self.pty.master_read(views, self.nonblocking)
 
     def write(self, data: list[memoryview] | list[bytes]) -> int:
-        return self.pty.master_write(self._joined(data), bool(self.flags & abi.O_NONBLOCK))
+        return self.pty.master_write(self._joined(data), self.nonblocking)
 
     def readable_bytes(self) -> int:
         return len(self.pty.output)
@@ -536,12 +536,12 @@ class PtyMaster(PtyEnd):
 class PtySlave(PtyEnd):
     def read(self, views: list[memoryview]) -> int:
         self._background_check(abi.SIGTTIN)
-        return self.pty.slave_read(views, bool(self.flags & abi.O_NONBLOCK))
+        return self.pty.slave_read(views, self.nonblocking)
 
     def write(self, data: list[memoryview] | list[bytes]) -> int:
         if self.pty.termios.lflag & abi.TOSTOP:
             self._background_check(abi.SIGTTOU)
-        return self.pty.slave_write(self._joined(data), bool(self.flags & abi.O_NONBLOCK))
+        return self.pty.slave_write(self._joined(data), self.nonblocking)
 
     def _background_check(self, sig: int) -> None:
         """Reads and writes get no thread: the caller is the kernel's current process,

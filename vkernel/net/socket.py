@@ -285,10 +285,6 @@ class Socket(FileDescription):
     def poll_queue(self) -> WaitQueue | None:
         return self.changed
 
-    @property
-    def nonblocking(self) -> bool:
-        return bool(self.flags & abi.O_NONBLOCK)
-
 
 _FLAG_OPTIONS = frozenset({abi.SO_DEBUG, abi.SO_REUSEADDR, abi.SO_DONTROUTE, abi.SO_BROADCAST,
                            abi.SO_KEEPALIVE, abi.SO_OOBINLINE, abi.SO_NO_CHECK, abi.SO_PRIORITY,

@@ -230,8 +230,8 @@ def sys_tkill(t: Thread, tid: int, sig: int) -> int:
     return 0
 
 
-def _queued_info(t: Thread, sig: int, uinfo: int, pid: int) -> SigInfo:
-    raw = t.process.mm.read(uinfo, 128)
+def _queued_info(t: Thread, sig: int, raw: bytes, pid: int) -> SigInfo:
+    """The siginfo ``raw`` (as read from the guest) to send with ``sig`` to ``pid``."""
     code = struct.unpack_from("<i", raw, 8)[0]
     # Kernel codes (and SI_TKILL) may not be claimed towards another process.
     if (code >= 0 or code == signals.SI_TKILL) and pid != t.process.pid:
@@ -242,7 +242,7 @@ def _queued_info(t: Thread, sig: int, uinfo: int, pid: int) -> SigInfo:
 def sys_rt_sigqueueinfo(t: Thread, pid: int, sig: int, uinfo: int) -> int:
     """rt_sigqueueinfo(2): sigqueue's value reaches the handler's siginfo."""
     _check_signal(sig)
-    info = _queued_info(t, sig, uinfo, pid)
+    info = _queued_info(t, sig, t.process.mm.read(uinfo, 128), pid)
     targets = targets_of(t, pid) if pid > 0 else []
     if not targets:
         raise SyscallError(abi.ESRCH)
@@ -272,7 +272,7 @@ def sys_pidfd_send_signal(t: Thread, pidfd: int, sig: int, uinfo: int, flags: in
         raw = t.process.mm.read(uinfo, 128)
         if struct.unpack_from("<i", raw)[0] != sig:
             raise SyscallError(abi.EINVAL)
-        info = _queued_info(t, sig, uinfo, target.pid)
+        info = _queued_info(t, sig, raw, target.pid)
     else:
         info = _user_info(t, sig)
     if not 0 <= sig <= 64:
@@ -281,25 +281,27 @@ def sys_pidfd_send_signal(t: Thread, pidfd: int, sig: int, uinfo: int, flags: in
         raise SyscallError(abi.ESRCH)
     if flags == PIDFD_SIGNAL_PROCESS_GROUP:
         # The group whose id is the pidfd's pid (ESRCH unless the process leads one).
+        # (Not targets_of(t, -pid): for the container's pid 1 that would be kill(-1).)
         group = [p for p in kernel.processes.values() if p.pgid == target.pid and p.exit_code is None]
         if not group:
             raise SyscallError(abi.ESRCH)
         for proc in group if sig else ():
             signals.send_to_process(kernel, proc, info)
         return 0
-    if sig and target.exit_code is None:
-        leader = next((th for th in target.threads if th.tid == target.pid), None)
-        if flags == PIDFD_SIGNAL_THREAD and leader is not None:
-            signals.send_to_thread(kernel, leader, info)
-        else:
-            signals.send_to_process(kernel, target, info)
+    if not sig or target.exit_code is not None:
+        return 0
+    leader = next((th for th in target.threads if th.tid == target.pid), None)
+    if flags == PIDFD_SIGNAL_THREAD and leader is not None:
+        signals.send_to_thread(kernel, leader, info)
+    else:
+        signals.send_to_process(kernel, target, info)
     return 0
 
 
 def sys_rt_tgsigqueueinfo(t: Thread, tgid: int, tid: int, sig: int, uinfo: int) -> int:
     """rt_tgsigqueueinfo(2)."""
     _check_signal(sig)
-    info = _queued_info(t, sig, uinfo, tgid)
+    info = _queued_info(t, sig, t.process.mm.read(uinfo, 128), tgid)
     proc = t.process.kernel.processes.get(tgid)
     if proc is None:
         raise SyscallError(abi.ESRCH)

@@ -78,6 +78,10 @@ class FileDescription:
     def writable(self) -> bool:
         return self.flags & abi.O_ACCMODE in (abi.O_WRONLY, abi.O_RDWR) and not self.flags & abi.O_PATH
 
+    @property
+    def nonblocking(self) -> bool:
+        return bool(self.flags & abi.O_NONBLOCK)
+
     # -- positional I/O, the primitives variants implement --
     def pread(self, views: list[memoryview], offset: int) -> int:
         raise SyscallError(abi.EINVAL)
@@ -290,7 +294,7 @@ class HostFileDescription(FileDescription):
             return super().read(views)
         if not self.readable:
             raise SyscallError(abi.EBADF)
-        if self.sched is not None and not self.flags & abi.O_NONBLOCK and not self._host_readable():
+        if self.sched is not None and not self.nonblocking and not self._host_readable():
             raise WouldBlock(self._park_reader)
         try:
             return self.sources.host_readinto("read", self.host_fd, os.readv, views)
