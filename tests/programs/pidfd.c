@@ -15,6 +15,13 @@
 #define P_PIDFD 3
 #endif
 #define PIDFD_NONBLOCK O_NONBLOCK
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x1000
+#endif
+/* clone3's argument, version 0 (musl has no <linux/sched.h>). */
+struct clone_args0 {
+    unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
 
 static int pidfd_open(pid_t pid, unsigned flags) { return syscall(SYS_pidfd_open, pid, flags); }
 static int pidfd_send_signal(int fd, int sig, siginfo_t *info, unsigned flags) {
@@ -107,5 +114,21 @@ int main(void) {
     SHOW("signal 0 after the reap", pidfd_send_signal(fd, 0, NULL, 0));
     SHOW("pidfd_open after the reap", pidfd_open(child, 0));
     SHOW("waitid P_PIDFD on a non-pidfd", waitid(P_PIDFD, 0, &info, WEXITED));
+
+    /* clone3 with CLONE_PIDFD: the parent gets a close-on-exec pidfd for the child. */
+    struct clone_args0 ca;
+    memset(&ca, 0, sizeof ca);
+    int cfd = -1;
+    ca.flags = CLONE_PIDFD;
+    ca.pidfd = (unsigned long)&cfd;
+    ca.exit_signal = SIGCHLD;
+    long pid3 = syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid3 == 0)
+        _exit(6);
+    printf("clone3 CLONE_PIDFD: pidfd %s, close-on-exec %d\n", cfd >= 0 ? "set" : "unset",
+           cfd >= 0 && (fcntl(cfd, F_GETFD) & FD_CLOEXEC) != 0);
+    memset(&info, 0, sizeof info);
+    SHOW("waitid on it", waitid(P_PIDFD, cfd, &info, WEXITED));
+    printf("status %d pid matches %d\n", info.si_status, info.si_pid == pid3);
     return 0;
 }

@@ -19,8 +19,9 @@ P_ALL, P_PID, P_PGID, P_PIDFD = 0, 1, 2, 3
 CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED = 1, 2, 3, 5, 6
 
 def clone_process(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, tls: int,
-                  exit_signal: int) -> Spawn:
-    """A new process (fork, vfork, or posix_spawn's CLONE_VM|CLONE_VFORK)."""
+                  exit_signal: int, pidfd_at: int = 0) -> Spawn:
+    """A new process (fork, vfork, or posix_spawn's CLONE_VM|CLONE_VFORK); with
+    CLONE_PIDFD the parent gets a pidfd for it, stored at ``pidfd_at``."""
     kernel = t.process.kernel
     kernel.quota.check_processes()
     if not flags & 0x100:                     # a copy of the address space (not CLONE_VM)
@@ -37,6 +38,8 @@ def clone_process(t: Thread, flags: int, stack: int, parent_tid: int, child_tid:
         t.process.mm.write_i32(parent_tid, child.pid)
     if flags & 0x1000000:                     # CLONE_CHILD_SETTID: in the child's memory
         child.mm.write_i32(child_tid, child.pid)
+    if flags & 0x1000:                        # CLONE_PIDFD, after the fork: the parent's alone
+        t.process.mm.write_i32(pidfd_at, t.process.fds.install(PidFd(child, 0), cloexec=True))
     return Spawn(thread, child.pid)
 
 

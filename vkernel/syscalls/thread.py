@@ -47,7 +47,7 @@ CLONE_FLAG_NAMES = [(v, "CLONE_" + k) for k, v in (
     ("CHILD_SETTID", CLONE_CHILD_SETTID), ("IO", CLONE_IO))]
 
 def _clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, tls: int,
-           exit_signal: int = 0) -> Spawn:
+           exit_signal: int = 0, pidfd_at: int = 0) -> Spawn:
     """The checks of Linux's copy_process, then a new thread in the caller's process."""
     if flags & CLONE_FS and flags & (CLONE_NEWNS | CLONE_NEWUSER):
         raise SyscallError(abi.EINVAL)
@@ -58,7 +58,9 @@ def _clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int, t
     if flags & _NAMESPACES:
         raise SyscallError(abi.EPERM)
     if not flags & CLONE_THREAD:
-        return clone_process(t, flags, stack, parent_tid, child_tid, tls, exit_signal)
+        return clone_process(t, flags, stack, parent_tid, child_tid, tls, exit_signal, pidfd_at)
+    if flags & CLONE_PIDFD:                   # no thread pidfds (Linux before 6.9)
+        raise SyscallError(abi.EINVAL)
     if flags & _THREAD_FLAGS != _THREAD_FLAGS:
         raise SyscallError(abi.EINVAL)
     kernel = t.process.kernel
@@ -89,7 +91,7 @@ def sys_clone(t: Thread, flags: int, stack: int, parent_tid: int, child_tid: int
     """clone(2) for threads (the x86-64 argument order: flags, stack, ptid, ctid, tls)."""
     if flags & CLONE_PIDFD and flags & CLONE_PARENT_SETTID:
         raise SyscallError(abi.EINVAL)
-    return _clone(t, flags & ~0xFF, stack, parent_tid, child_tid, tls, flags & 0xFF)
+    return _clone(t, flags & ~0xFF, stack, parent_tid, child_tid, tls, flags & 0xFF, pidfd_at=parent_tid)
 
 
 def sys_clone3(t: Thread, args: int, size: int) -> Spawn:
@@ -109,7 +111,7 @@ def sys_clone3(t: Thread, args: int, size: int) -> Spawn:
         raise SyscallError(abi.EINVAL)
     if (stack == 0) != (stack_size == 0):
         raise SyscallError(abi.EINVAL)
-    return _clone(t, flags, stack + stack_size if stack else 0, parent_tid, child_tid, tls, exit_signal)
+    return _clone(t, flags, stack + stack_size if stack else 0, parent_tid, child_tid, tls, exit_signal, pidfd)
 
 
 # -- futex ---------------------------------------------------------------------------------
